@@ -1,0 +1,1 @@
+"""The `dossier` command line: argument parsing and printing only, no business logic."""

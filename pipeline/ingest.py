@@ -1,0 +1,25 @@
+"""One entry point from a file on disk to a stream of pages, whatever its format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.ingest_image import iter_image_pages
+from pipeline.ingest_pdf import iter_pdf_pages
+from pipeline.options import OcrOptions
+from pipeline.page_input import PageInput
+from pipeline.sniff import FileFormat, sniff_file
+
+
+def iter_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
+    """Yield pages one at a time so a 500-page scan never sits whole in memory.
+
+    Raises DocumentError (typed) for files that cannot become pages; the error
+    may come before the first page or, for a bad page, part-way through.
+    """
+    fmt = sniff_file(path, options.max_file_bytes)
+    if fmt is FileFormat.PDF:
+        yield from iter_pdf_pages(path, options)
+    else:
+        yield from iter_image_pages(path, options)

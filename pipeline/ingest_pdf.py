@@ -1,0 +1,163 @@
+"""Open PDFs safely and hand out their pages: a trusted text layer, or pixels to OCR.
+
+PDFium (through pypdfium2, which pdfplumber itself renders with) validates and
+rasterises; pdfplumber reads the text layer and the images' own resolution so
+that scans are rasterised at the resolution they were scanned at.
+PDFium is not thread-safe: everything here runs in one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+
+from pipeline.errors import DocumentError, ErrorKind
+from pipeline.ingest_image import _is_grey
+from pipeline.options import OcrOptions
+from pipeline.page_input import PageInput
+from pipeline.text_layer import read_text_layer
+
+log = logging.getLogger(__name__)
+
+_PDFIUM_PASSWORD_ERROR = 4
+_PDFIUM_SECURITY_ERROR = 5
+
+
+def open_pdfium(path: Path) -> pdfium.PdfDocument:
+    """Open with an empty user password (owner-only protection is not a lock)."""
+    try:
+        return pdfium.PdfDocument(str(path), password=None)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (_PDFIUM_PASSWORD_ERROR, _PDFIUM_SECURITY_ERROR):
+            raise DocumentError(
+                ErrorKind.ENCRYPTED, "PDF is protected by a password that we do not have"
+            ) from exc
+        raise DocumentError(ErrorKind.CORRUPT, f"PDF cannot be opened: {exc}") from exc
+
+
+def _open_plumber(path: Path) -> Any | None:
+    """pdfplumber gives the text layer; if it cannot parse what PDFium can, we still OCR."""
+    try:
+        return pdfplumber.open(str(path), password="")
+    except Exception as exc:  # pdfminer raises many unrelated types on odd files
+        log.warning("text layer unreadable, pages will be OCRed: %s", type(exc).__name__)
+        return None
+
+
+def _needs_xfa(plumber: Any | None, doc: pdfium.PdfDocument) -> bool:
+    """Dynamic XFA forms draw their pages from XFA data that no renderer here supports."""
+    if plumber is not None:
+        try:
+            catalog = plumber.doc.catalog
+            flag = catalog.get("NeedsRendering")
+            flag = flag.resolve() if hasattr(flag, "resolve") else flag
+            if flag is True:
+                return True
+        except Exception:  # a broken catalog is judged by PDFium below
+            pass
+    try:
+        form_type = pdfium.raw.FPDF_GetFormType(doc)
+    except Exception:
+        return False
+    return form_type == pdfium.raw.FORMTYPE_XFA_FULL
+
+
+def native_dpi(page: Any, width_pt: float, height_pt: float) -> float | None:
+    """The resolution of the page's main scanned image, from its pixels and its drawn size."""
+    best: float | None = None
+    page_area = width_pt * height_pt or 1.0
+    for image in page.images:
+        drawn_w = float(image["x1"] - image["x0"])
+        drawn_h = float(image["bottom"] - image["top"])
+        if drawn_w <= 1 or drawn_h <= 1 or drawn_w * drawn_h < 0.05 * page_area:
+            continue
+        src_w, src_h = image["srcsize"]
+        dpi = max(src_w / (drawn_w / 72.0), src_h / (drawn_h / 72.0))
+        best = dpi if best is None else max(best, dpi)
+    return best
+
+
+def iter_pdf_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
+    with ExitStack() as stack:
+        doc = open_pdfium(path)
+        stack.callback(doc.close)
+        plumber = _open_plumber(path)
+        if plumber is not None:
+            stack.callback(plumber.close)
+        count = len(doc)
+        if count == 0:
+            raise DocumentError(ErrorKind.CORRUPT, "PDF has no pages")
+        if count > options.max_pages:
+            raise DocumentError(
+                ErrorKind.TOO_LARGE, f"{count} pages, over the limit of {options.max_pages}"
+            )
+        if _needs_xfa(plumber, doc):
+            raise DocumentError(
+                ErrorKind.UNSUPPORTED,
+                "dynamic XFA form: its pages are generated from form data and cannot be drawn",
+            )
+        plumber_pages = None
+        if plumber is not None and len(plumber.pages) == count:
+            plumber_pages = plumber.pages
+        for number in range(count):
+            plumber_page = plumber_pages[number] if plumber_pages is not None else None
+            try:
+                yield _one_page(doc, number, plumber_page, options)
+            finally:
+                if plumber_page is not None:
+                    plumber_page.close()  # drop pdfminer's per-page caches: pages stream
+
+
+def _one_page(doc: pdfium.PdfDocument, number: int, plumber_page: Any | None,
+              options: OcrOptions) -> PageInput:
+    page = doc[number]
+    try:
+        width_pt, height_pt = page.get_size()
+        if options.use_text_layer and plumber_page is not None:
+            try:
+                layer = read_text_layer(plumber_page)
+            except Exception as exc:  # a broken content stream: OCR will read the pixels
+                log.warning("page %d text layer unreadable: %s", number + 1, type(exc).__name__)
+                layer = None
+            if layer is not None:
+                return PageInput(file_page=number, text_layer=layer, dpi=layer.dpi)
+        found = native_dpi(plumber_page, width_pt, height_pt) if plumber_page is not None else None
+        dpi = float(options.default_dpi) if found is None else found
+        dpi = min(max(dpi, options.min_render_dpi), options.max_render_dpi)
+        # After /Rotate the drawn size may swap, but the pixel count is the same.
+        pixels = (width_pt / 72.0 * dpi) * (height_pt / 72.0 * dpi)
+        if pixels > options.max_page_pixels:
+            raise DocumentError(
+                ErrorKind.TOO_LARGE,
+                f"page {number + 1} is {pixels / 1e6:.0f} Mpx at {dpi:.0f} dpi, over the limit "
+                f"of {options.max_page_pixels / 1e6:.0f} Mpx",
+            )
+        try:
+            bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True)
+            array = bitmap.to_numpy()
+        except pdfium.PdfiumError as exc:
+            raise DocumentError(
+                ErrorKind.CORRUPT, f"page {number + 1} cannot be drawn: {exc}"
+            ) from exc
+        image = _to_grey_or_bgr(array)
+        notes = [] if found is None else [f"native-dpi-{found:.0f}"]
+        return PageInput(file_page=number, image=image, dpi=round(dpi), notes=notes)
+    finally:
+        page.close()
+
+
+def _to_grey_or_bgr(array: np.ndarray) -> np.ndarray:
+    if array.ndim == 2:
+        return np.ascontiguousarray(array)
+    bgr = np.ascontiguousarray(array[:, :, :3])
+    if _is_grey(bgr[:, :, ::-1]):
+        return np.ascontiguousarray(bgr[:, :, 1])
+    return bgr

@@ -1,0 +1,87 @@
+"""One page in, one PageResult out: text layer as is, or clean-up then a single Tesseract run."""
+
+from __future__ import annotations
+
+import time
+
+from pipeline.errors import DocumentError, ErrorKind, PageTimeout
+from pipeline.options import OcrOptions
+from pipeline.page_input import PageInput
+from pipeline.preprocess.analysis import rotate_quarter
+from pipeline.preprocess.prepare import PreparedPage, prepare_page
+from pipeline.results import Line, PageResult, Word
+from pipeline.tesseract import Recognised, TesseractFailed, recognise
+
+
+def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
+    started = time.perf_counter()
+    if page.text_layer is not None:
+        layer = page.text_layer
+        return PageResult(
+            index=index, source="text-layer", text=layer.text, confidence=1.0, rotation=0,
+            skew_degrees=0.0, dpi=layer.dpi, blank=not layer.text.strip(), width=layer.width,
+            height=layer.height, words=layer.words, lines=layer.lines,
+            steps=["text-layer"], seconds=time.perf_counter() - started,
+        )
+    assert page.image is not None, "ingest gives either a text layer or an image"
+    prepared = prepare_page(page.image, page.dpi, enabled=options.preprocess)
+    height, width = prepared.normalised.shape[:2]
+    result = PageResult(
+        index=index, source="ocr", text="", confidence=0.0, rotation=prepared.rotation,
+        skew_degrees=prepared.skew, dpi=round(prepared.dpi / prepared.scale), blank=prepared.blank,
+        width=width, height=height, steps=page.notes + prepared.steps,
+        image=prepared.normalised if options.keep_images else None,
+    )
+    if not prepared.blank:
+        try:
+            found = recognise(prepared.ocr_image, options.language, prepared.dpi,
+                              options.page_timeout_s)
+            if prepared.alternative_turn is not None:
+                found = _check_orientation(prepared, found, result, options)
+        except PageTimeout as exc:
+            result.error = DocumentError(ErrorKind.TOO_LARGE, f"page {index + 1}: {exc}")
+        except TesseractFailed as exc:
+            result.error = DocumentError(ErrorKind.CORRUPT, f"page {index + 1}: {exc}")
+        else:
+            back = 1.0 / prepared.scale  # boxes are given on the normalised image
+            result.words = [_scaled_word(w, back) for w in found.words]
+            result.lines = [Line(line.text, _scaled(line.bbox, back)) for line in found.lines]
+            result.text = found.text
+            result.confidence = found.confidence
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _check_orientation(prepared: PreparedPage, found: Recognised, result: PageResult,
+                       options: OcrOptions) -> Recognised:
+    """Little text to go on (a chart, one word): let Tesseract's confidence pick the way up."""
+    assert prepared.alternative_turn is not None
+    delta = (prepared.alternative_turn - prepared.rotation) % 360
+    other = recognise(rotate_quarter(prepared.ocr_image, delta), options.language,
+                      prepared.dpi, options.page_timeout_s)
+    result.steps.append("orientation-checked-by-ocr")
+    if _strength(other) <= _strength(found):
+        return found
+    result.rotation = prepared.alternative_turn
+    result.steps.append(f"turned-to-{prepared.alternative_turn}")
+    if result.image is not None:
+        result.image = rotate_quarter(result.image, delta)
+    if delta in (90, 270):
+        result.width, result.height = result.height, result.width
+    return other
+
+
+def _strength(found: Recognised) -> float:
+    """Confident letters: readable text scores high, garbage from a wrong turn scores low."""
+    return sum(w.confidence * len(w.text) for w in found.words if w.confidence >= 0.5)
+
+
+def _scaled(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:
+    if factor == 1.0:
+        return box
+    return (round(box[0] * factor), round(box[1] * factor),
+            round(box[2] * factor), round(box[3] * factor))
+
+
+def _scaled_word(word: Word, factor: float) -> Word:
+    return Word(word.text, word.confidence, _scaled(word.bbox, factor), word.line)

@@ -1,0 +1,62 @@
+"""Orientation and skew together: one search over both axes of a downscaled ink mask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.preprocess.analysis import downscale, ink_mask
+from pipeline.preprocess.deskew import rotate_by, search_skew
+from pipeline.preprocess.orientation import upright_score
+
+ANALYSIS_SIDE = 1000  # px; enough for line profiles, cheap to search
+MIN_LINES = 10  # text lines needed before the ink-above/below test is trusted alone
+MIN_TOP_HEAVINESS = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    turn: int  # clockwise quarter turn that makes the page upright: 0/90/180/270
+    skew: float  # degrees left after the turn; positive = text rises to the right
+    turn_confidence: float
+    skew_confidence: float
+    certain: bool  # False: too little text to be sure; the caller should check with OCR
+
+
+def text_mask(grey: np.ndarray) -> np.ndarray:
+    """Ink mask with pictures, rules and scanner borders removed: only letter-sized blobs."""
+    mask = ink_mask(grey)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return mask
+    height, width = mask.shape
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    keep = (heights < 0.05 * height) & (widths < 0.05 * width) & (heights >= 2) & (widths >= 1)
+    labels_keep = np.zeros(count, dtype=np.uint8)
+    labels_keep[1:][keep] = 1
+    return labels_keep[labels]
+
+
+def find_geometry(grey: np.ndarray) -> Geometry:
+    small, _ = downscale(grey, ANALYSIS_SIDE)
+    mask = text_mask(small)
+    rows = search_skew(mask)
+    cols = search_skew(np.ascontiguousarray(np.rot90(mask, k=-1)))
+    if cols.score > rows.score:
+        base_turn, chosen, frame = 90, cols, np.ascontiguousarray(np.rot90(mask, k=-1))
+    else:
+        base_turn, chosen, frame = 0, rows, mask
+    ratio = max(rows.score, cols.score) / (min(rows.score, cols.score) or 1e-9)
+    axis_confidence = float(min(1.0, (ratio - 1.0) / 1.0))
+    if abs(chosen.angle) >= 0.1:
+        frame = (rotate_by(frame * 255, chosen.angle) > 127).astype(np.uint8)
+    score, lines = upright_score(frame)
+    turn = base_turn if score >= 0 else (base_turn + 180) % 360
+    up_confidence = min(1.0, abs(score) / 0.25) * min(1.0, lines / 10.0)
+    certain = lines >= MIN_LINES and abs(score) >= MIN_TOP_HEAVINESS and axis_confidence >= 0.5
+    return Geometry(turn=turn, skew=chosen.angle,
+                    turn_confidence=float(min(axis_confidence, up_confidence)),
+                    skew_confidence=chosen.confidence, certain=certain)

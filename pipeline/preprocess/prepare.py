@@ -1,0 +1,86 @@
+"""Compose the clean-up steps for one page: measure first, apply only what the page needs.
+
+Returns two images: the *normalised* page (upright, deskewed, flattened, in its
+own colours: the copy we store and draw boxes on) and the *OCR* image (grey,
+seal removed, lighting flattened, rescaled for Tesseract).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipeline.preprocess.analysis import ink_mask, rotate_quarter, to_grey
+from pipeline.preprocess.blank import is_blank
+from pipeline.preprocess.deskew import rotate_by
+from pipeline.preprocess.geometry import find_geometry
+from pipeline.preprocess.lighting import estimate_paper, flatten_lighting, lighting_is_uneven
+from pipeline.preprocess.page_crop import find_page_quad, flatten_page
+from pipeline.preprocess.scale import letter_height, rescale, scale_factor
+from pipeline.preprocess.seal import grey_without_red
+
+MIN_SKEW = 0.15  # degrees; below this Tesseract is not helped by resampling
+ASSUMED_DPI = 300
+
+
+@dataclass(slots=True)
+class PreparedPage:
+    normalised: np.ndarray
+    ocr_image: np.ndarray
+    rotation: int
+    skew: float
+    dpi: int  # resolution of the OCR image as Tesseract should assume it
+    blank: bool
+    scale: float  # OCR image pixels per normalised image pixel
+    steps: list[str] = field(default_factory=list)
+    # When the text gave too little evidence of which way is up, the other
+    # orientation worth an OCR try (0 if we turned the page, else 180).
+    alternative_turn: int | None = None
+
+
+def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True) -> PreparedPage:
+    steps: list[str] = []
+    if not enabled:
+        grey = to_grey(image)
+        return PreparedPage(image, grey, 0, 0.0, dpi or ASSUMED_DPI, is_blank(grey), 1.0, steps)
+
+    quad = find_page_quad(image)
+    if quad is not None:
+        image = flatten_page(image, quad)
+        steps.append("page-crop")
+
+    grey = to_grey(image)
+    if image.ndim == 3:
+        grey, faded = grey_without_red(image)
+        if faded:
+            steps.append("red-faded")
+
+    paper = estimate_paper(grey)
+    if lighting_is_uneven(paper):
+        grey = flatten_lighting(grey, paper)
+        steps.append("lighting-flattened")
+
+    if is_blank(grey):
+        steps.append("blank")
+        return PreparedPage(image, grey, 0, 0.0, dpi or ASSUMED_DPI, True, 1.0, steps)
+
+    geometry = find_geometry(grey)
+    if geometry.turn:
+        image = rotate_quarter(image, geometry.turn)
+        grey = rotate_quarter(grey, geometry.turn)
+        steps.append(f"rotated-{geometry.turn}")
+    skew = geometry.skew if geometry.skew_confidence > 0.05 else 0.0
+    if abs(skew) >= MIN_SKEW:
+        image = rotate_by(image, skew)
+        grey = rotate_by(grey, skew)
+        steps.append(f"deskewed-{skew:+.2f}")
+
+    factor = scale_factor(letter_height(ink_mask(grey)))
+    if factor != 1.0:
+        grey = rescale(grey, factor)
+        steps.append(f"rescaled-x{factor:.2f}")
+    effective_dpi = round((dpi or ASSUMED_DPI) * factor)
+    alternative = None if geometry.certain else (0 if geometry.turn else 180)
+    return PreparedPage(image, grey, geometry.turn, skew, effective_dpi, False, factor, steps,
+                        alternative)

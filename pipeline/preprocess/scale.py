@@ -1,0 +1,44 @@
+"""Bring text to the size Tesseract reads best, whatever the scan's dpi claims.
+
+Tesseract's LSTM models are trained on text with an x-height of roughly 20–30 px;
+150 dpi photocopies are too small, a 2400-dpi tag or an undeclared phone photo
+misleads it. We measure the letters and rescale only when they are out of range.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+TARGET_HEIGHT = 34.0  # median letter blob height in px (about 300 dpi for 12–14 pt type)
+TOO_SMALL = 24.0
+TOO_LARGE = 70.0
+MAX_SCALE_UP = 3.0
+
+
+def letter_height(mask: np.ndarray) -> float | None:
+    """Median height of letter-sized blobs of an ink mask (1 = ink), or None if too few."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count < 30:
+        return None
+    heights = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    widths = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    letters = (heights >= 4) & (heights < mask.shape[0] * 0.05) & (widths < heights * 4) & (
+        areas >= 8)
+    if letters.sum() < 20:
+        return None
+    return float(np.median(heights[letters]))
+
+
+def scale_factor(height: float | None) -> float:
+    if height is None or TOO_SMALL <= height <= TOO_LARGE:
+        return 1.0
+    return float(min(MAX_SCALE_UP, TARGET_HEIGHT / height))
+
+
+def rescale(image: np.ndarray, factor: float) -> np.ndarray:
+    height, width = image.shape[:2]
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    return cv2.resize(image, size, interpolation=interpolation)
