@@ -1,0 +1,1 @@
+"""Data models of hoso (catalogue, dossiers, ...); each lives in its own module."""
