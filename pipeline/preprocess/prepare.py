@@ -14,11 +14,12 @@ import numpy as np
 from pipeline.preprocess.analysis import ink_mask, rotate_quarter, to_grey
 from pipeline.preprocess.blank import is_blank
 from pipeline.preprocess.deskew import rotate_by
+from pipeline.preprocess.despeckle import remove_specks
 from pipeline.preprocess.geometry import find_geometry
 from pipeline.preprocess.lighting import estimate_paper, flatten_lighting, lighting_is_uneven
 from pipeline.preprocess.page_crop import find_page_quad, flatten_page
 from pipeline.preprocess.scale import letter_height, rescale, scale_factor
-from pipeline.preprocess.seal import grey_without_red
+from pipeline.preprocess.seal import grey_without_seals
 
 MIN_SKEW = 0.15  # degrees; below this Tesseract is not helped by resampling
 ASSUMED_DPI = 300
@@ -52,9 +53,9 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True) -> Pr
 
     grey = to_grey(image)
     if image.ndim == 3:
-        grey, faded = grey_without_red(image)
+        grey, faded = grey_without_seals(image)
         if faded:
-            steps.append("red-faded")
+            steps.append("seals-faded")
 
     paper = estimate_paper(grey)
     if lighting_is_uneven(paper):
@@ -76,10 +77,15 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True) -> Pr
         grey = rotate_by(grey, skew)
         steps.append(f"deskewed-{skew:+.2f}")
 
-    factor = scale_factor(letter_height(ink_mask(grey)))
+    height = letter_height(ink_mask(grey))
+    factor = scale_factor(height)
     if factor != 1.0:
         grey = rescale(grey, factor)
         steps.append(f"rescaled-x{factor:.2f}")
+    if height is not None:
+        grey, specks = remove_specks(grey, height * factor)
+        if specks:
+            steps.append(f"specks-removed-{specks}")
     effective_dpi = round((dpi or ASSUMED_DPI) * factor)
     alternative = None if geometry.certain else (0 if geometry.turn else 180)
     return PreparedPage(image, grey, geometry.turn, skew, effective_dpi, False, factor, steps,

@@ -1,8 +1,10 @@
-"""Red seals (con dấu) and red signatures: faded out of the OCR copy, kept in the colour one.
+"""Seals (con dấu, red) and stamps or pen marks in blue: faded out of the OCR copy only.
 
-In the red channel a red seal is almost as light as the paper while black
-text printed over it stays dark, so red areas take their grey from the red
-channel. Painting them white instead would cut holes through text and rules.
+Official text is printed in black. A coloured mark is bright in its own colour
+channel while black text printed over it stays dark in every channel, so
+coloured pixels take their grey from the brightest channel. Painting them
+white instead would cut holes through the text and rules they cross.
+The colour copy that is stored keeps the seal.
 """
 
 from __future__ import annotations
@@ -12,21 +14,27 @@ import numpy as np
 
 from pipeline.preprocess.analysis import to_grey
 
+RED_HUES = ((0, 12), (165, 180))
+BLUE_HUES = ((100, 140),)  # blue to violet: stamp pads and ballpoint ink
 
-def red_mask(bgr: np.ndarray) -> np.ndarray:
-    hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+
+def coloured_ink_mask(hsv: np.ndarray) -> np.ndarray:
     hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    return ((hue <= 12) | (hue >= 165)) & (sat >= 70) & (val >= 70)
+    in_range = np.zeros(hue.shape, dtype=bool)
+    for low, high in RED_HUES + BLUE_HUES:
+        in_range |= (hue >= low) & (hue <= high)
+    return in_range & (sat >= 80) & (val >= 60)
 
 
-def grey_without_red(bgr: np.ndarray, min_fraction: float = 0.002) -> tuple[np.ndarray, bool]:
-    """Return (grey image for OCR, whether red ink was faded out)."""
+def grey_without_seals(bgr: np.ndarray, min_fraction: float = 0.002) -> tuple[np.ndarray, bool]:
+    """Return (grey image for OCR, whether coloured marks were faded)."""
     grey = to_grey(bgr)
-    mask = red_mask(bgr)
+    hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+    mask = coloured_ink_mask(hsv)
     if float(mask.mean()) < min_fraction:
         return grey, False
-    # Grow a little to take the anti-aliased rim of the seal's strokes with it.
+    # Grow a little to take the anti-aliased rim of the strokes with it.
     mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     faded = grey.copy()
-    faded[mask] = bgr[:, :, 2][mask]
+    faded[mask] = hsv[:, :, 2][mask]
     return faded, True
