@@ -1,0 +1,199 @@
+"""OCR accuracy benchmark: naive Tesseract versus our pipeline on simulated intake scans.
+
+For each kind of scan (clean, office, photocopy, colour, photo, fax, rotated)
+it renders N fictitious form pages, degrades and saves them in the format that
+kind usually arrives in, then measures the character error rate of
+
+  (a) `tesseract FILE - -l vie` run on the saved file, as a naive user would, and
+  (b) `pipeline.api.ocr_paths` with default options,
+
+so every preprocessing change can be judged by numbers, not by eye.
+
+    .venv/bin/python bench/ocr_accuracy.py [--pages-per-kind N] [--kinds K ...] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scan_simulator import cer
+from scan_simulator.content import make_page
+from scan_simulator.degrade import KIND_FORMATS, KINDS, make_scan, save
+from scan_simulator.render import render_page
+
+FAIL_CER = 0.05
+FONTS = ("NotoSerif", "DejaVuSerif")
+Ocr = Callable[[Path], str]
+
+
+@dataclass(slots=True)
+class Sample:
+    """One saved test page and its ground truth."""
+
+    kind: str
+    name: str
+    path: Path
+    truth: str
+
+
+@dataclass(slots=True)
+class Outcome:
+    """CER and seconds for one page and one engine; `error` when the engine failed."""
+
+    cer: float
+    seconds: float
+    error: str = ""
+
+
+@dataclass(slots=True)
+class Row:
+    """Results of both engines for one page."""
+
+    sample: Sample
+    raw: Outcome
+    ours: Outcome | None = None
+
+
+def generate(kind: str, n: int, seed: int, folder: Path) -> list[Sample]:
+    """N pages of one kind, alternating fonts and sizes 12.5–14 pt, saved in the kind's format."""
+    samples = []
+    for i in range(n):
+        rng = random.Random(f"{seed}-{kind}-{i}")
+        spec = make_page(rng)
+        size = rng.choice((12.5, 13.0, 13.5, 14.0))
+        image, truth = render_page(spec, FONTS[i % 2], size)
+        scan = make_scan(image, kind, rng.randrange(2**32))
+        name = f"{kind}-{i}"
+        path = save(scan.image, folder / f"{name}{KIND_FORMATS[kind]}", scan.dpi)
+        samples.append(Sample(kind, name, path, truth))
+    return samples
+
+
+def raw_tesseract(path: Path, timeout: float = 300.0) -> str:
+    """Plain `tesseract FILE - -l vie` on one thread, exactly what a naive integration does."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run(["tesseract", str(path), "-", "-l", "vie"], capture_output=True,
+                          text=True, env=env, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+    return done.stdout
+
+
+def pipeline_ocr() -> Ocr | None:
+    """Our pipeline as an `Ocr` callable, or None while `pipeline.api` cannot be imported."""
+    try:
+        from pipeline.api import ocr_paths
+        from pipeline.options import OcrOptions
+    except ImportError as exc:
+        print(f"note: pipeline not available ({exc}); measuring raw Tesseract only",
+              file=sys.stderr)
+        return None
+
+    def run(path: Path) -> str:
+        results = ocr_paths([path], OcrOptions())
+        if results[0].error is not None:
+            raise RuntimeError(str(results[0].error))
+        return "\n".join(page.text for page in results[0].pages[:1])
+
+    return run
+
+
+def measure(ocr: Ocr, sample: Sample) -> Outcome:
+    """Run one engine on one page; an engine failure scores CER 1.0 rather than aborting."""
+    start = time.perf_counter()
+    try:
+        text, error = ocr(sample.path), ""
+    except Exception as exc:  # a crash is a result worth reporting, not a reason to stop
+        text, error = "", f"{type(exc).__name__}: {exc}"
+    return Outcome(cer(sample.truth, text), time.perf_counter() - start, error)
+
+
+def _summary(rows: Sequence[Row], label: str) -> list[str]:
+    raw = [r.raw for r in rows]
+    ours = [r.ours for r in rows if r.ours is not None]
+    cells = [label, str(len(rows)), f"{statistics.mean(o.cer for o in raw):.2%}",
+             str(sum(o.cer > FAIL_CER for o in raw))]
+    if ours:
+        worst = max((r for r in rows if r.ours is not None), key=lambda r: r.ours.cer)
+        cells += [f"{statistics.mean(o.cer for o in ours):.2%}",
+                  str(sum(o.cer > FAIL_CER for o in ours)),
+                  f"{worst.ours.cer:.1%} {worst.sample.name}"]
+    else:
+        cells += ["n/a", "n/a", "n/a"]
+    cells.append(f"{statistics.mean(o.seconds for o in raw):.1f}")
+    cells.append(f"{statistics.mean(o.seconds for o in ours):.1f}" if ours else "n/a")
+    return cells
+
+
+def print_table(rows: Sequence[Row], kinds: Sequence[str]) -> None:
+    """One line per kind plus a total, as a fixed-width table."""
+    header = ["kind", "pages", "raw CER", "raw >5%", "ours CER", "ours >5%", "ours worst",
+              "raw s/pg", "ours s/pg"]
+    table = [header]
+    table += [_summary([r for r in rows if r.sample.kind == k], k) for k in kinds
+              if any(r.sample.kind == k for r in rows)]
+    table.append(_summary(rows, "total"))
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for n, line in enumerate(table):
+        if n == len(table) - 1:
+            print("  ".join("-" * w for w in widths))
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                        for i, (cell, w) in enumerate(zip(line, widths, strict=True))))
+    for r in rows:
+        for engine, outcome in (("raw", r.raw), ("ours", r.ours)):
+            if outcome is not None and outcome.error:
+                print(f"{r.sample.name}: {engine} failed: {outcome.error}", file=sys.stderr)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages-per-kind", type=int, default=6, metavar="N")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-ours", action="store_true", help="measure raw Tesseract only")
+    parser.add_argument("--keep", type=Path, help="keep the generated scans in this folder")
+    parser.add_argument("--json", type=Path, help="also write per-page results here")
+    args = parser.parse_args(argv)
+    if args.pages_per_kind < 1:
+        parser.error("--pages-per-kind must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    ours = None if args.no_ours else pipeline_ocr()
+    with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows: list[Row] = []
+        for kind in args.kinds:
+            for sample in generate(kind, args.pages_per_kind, args.seed, folder):
+                row = Row(sample, measure(raw_tesseract, sample))
+                if ours is not None:
+                    row.ours = measure(ours, sample)
+                rows.append(row)
+                ours_cer = f"{row.ours.cer:.2%}" if row.ours else "n/a"
+                print(f"{sample.name}: raw {row.raw.cer:.2%}  ours {ours_cer}", file=sys.stderr)
+    print_table(rows, args.kinds)
+    if args.json:
+        args.json.write_text(json.dumps([
+            {**asdict(r), "sample": {**asdict(r.sample), "path": str(r.sample.path)}}
+            for r in rows], ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
