@@ -376,7 +376,7 @@ def _to_khai_ket_hon(rng: random.Random) -> list[Line]:
 def _to_khai_xac_nhan_hon_nhan(rng: random.Random) -> list[Line]:
     to, commune, _ = _addressee(rng)
     p = make_person(rng)
-    since = rng.randint(max(p.year + 18, 2008), 2020)
+    since = rng.randint(max(p.year + 18, 2008), max(p.year + 18, 2020))
     status = rng.choice((
         "Hiện tại chưa đăng ký kết hôn với ai",
         "Đã đăng ký kết hôn, nhưng đã ly hôn theo bản án của Tòa án nhân dân",

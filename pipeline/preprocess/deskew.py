@@ -63,5 +63,5 @@ def rotate_by(image: np.ndarray, angle_deg: float) -> np.ndarray:
     new_h = int(height * cos + width * sin + 0.5)
     matrix[0, 2] += new_w / 2.0 - width / 2.0
     matrix[1, 2] += new_h / 2.0 - height / 2.0
-    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=paper_colour(image))

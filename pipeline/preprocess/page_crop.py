@@ -20,29 +20,48 @@ def _order(points: np.ndarray) -> np.ndarray:
                      points[sums.argmax()], points[diffs.argmax()]], dtype=np.float32)
 
 
-def find_page_quad(image: np.ndarray) -> np.ndarray | None:
-    """Corners of a sheet lighter than its surroundings, in full-resolution pixels, or None."""
-    grey = to_grey(image)
-    small, factor = downscale(grey, 600)
-    blurred = cv2.GaussianBlur(small, (5, 5), 0)
-    # The desk shows along the photo's edges; the paper is the bright part. A cut
-    # close to the desk's level keeps shaded parts of the sheet inside the quad.
-    rim = max(2, min(small.shape) // 30)
-    border = np.concatenate([blurred[:rim].ravel(), blurred[-rim:].ravel(),
-                             blurred[:, :rim].ravel(), blurred[:, -rim:].ravel()])
-    desk_level = float(np.median(border))
-    paper_level = float(np.percentile(blurred, 90))
+def _border(values: np.ndarray) -> np.ndarray:
+    rim = max(2, min(values.shape[:2]) // 30)
+    return np.concatenate([values[:rim].ravel(), values[-rim:].ravel(),
+                           values[:, :rim].ravel(), values[:, -rim:].ravel()])
+
+
+def sheet_mask(image: np.ndarray, max_side: int = 600) -> tuple[np.ndarray, float] | None:
+    """Pixels that look like paper rather than desk, at low resolution, and the scale used.
+
+    Paper is brighter than the desk, and greyer than a wooden or coloured desk:
+    the second test keeps a shaded corner of the sheet that brightness alone loses.
+    """
+    small, factor = downscale(image, max_side)
+    grey = cv2.GaussianBlur(to_grey(small), (5, 5), 0)
+    desk_level = float(np.median(_border(grey)))
+    paper_level = float(np.percentile(grey, 90))
     if paper_level - desk_level < MIN_CONTRAST:
         return None
-    cut = desk_level + 0.35 * (paper_level - desk_level)
-    bright = (blurred > cut).astype(np.uint8) * 255
+    mask = grey > desk_level + 0.35 * (paper_level - desk_level)
+    if small.ndim == 3:
+        saturation = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1], (5, 5), 0)
+        desk_sat = float(np.median(_border(saturation)))
+        paper_sat = float(np.percentile(saturation[mask], 50)) if mask.any() else desk_sat
+        if desk_sat - paper_sat >= 25:
+            mask |= saturation < (desk_sat + paper_sat) / 2
+    bright = mask.astype(np.uint8) * 255
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    return bright, factor
+
+
+def find_page_quad(image: np.ndarray) -> np.ndarray | None:
+    """Corners of a sheet lighter than its surroundings, in full-resolution pixels, or None."""
+    found = sheet_mask(image)
+    if found is None:
+        return None
+    bright, factor = found
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
     sheet = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(sheet) / float(small.shape[0] * small.shape[1])
+    area = cv2.contourArea(sheet) / float(bright.shape[0] * bright.shape[1])
     if not MIN_AREA <= area <= MAX_AREA:
         return None
     hull = cv2.convexHull(sheet)
@@ -54,6 +73,10 @@ def find_page_quad(image: np.ndarray) -> np.ndarray | None:
             quad = approx.reshape(4, 2).astype(np.float32)
             break
     if quad is None:
+        return None
+    # A quad that leaves out much of the sheet (or takes in much desk) is a bad guess:
+    # better no crop than a cropped-off corner of text.
+    if abs(cv2.contourArea(quad) / cv2.contourArea(hull) - 1.0) > 0.06:
         return None
     return _order(quad / factor)
 

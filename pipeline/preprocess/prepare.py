@@ -21,7 +21,7 @@ from pipeline.preprocess.page_crop import find_page_quad, flatten_page
 from pipeline.preprocess.scale import letter_height, rescale, scale_factor
 from pipeline.preprocess.seal import grey_without_seals
 
-MIN_SKEW = 0.15  # degrees; below this Tesseract is not helped by resampling
+MIN_SKEW = 0.3  # degrees; below this resampling costs Tesseract more than the skew does
 ASSUMED_DPI = 300
 
 

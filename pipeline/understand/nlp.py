@@ -1,0 +1,407 @@
+"""The spaCy pipeline that reads label–value pairs off a document's pages.
+
+One pipeline per document type: ``spacy.blank("vi")`` (pyvi word segmentation,
+offline, no model download) + an ``entity_ruler`` that tags value shapes
+(DATE, ID_NUMBER, MONEY) + two custom components:
+
+``hoso_label_reader``
+    finds the type's printed labels ("Họ, chữ đệm, tên người yêu cầu:") and the
+    value that follows each one — on the same line up to the next label, or on
+    the next line when the label stands alone (card layouts). Labels are matched
+    on diacritic-folded *characters*, not on tokens: pyvi merges syllables into
+    words differently depending on context and OCR drops tone marks, so token
+    patterns for labels would be brittle. Small OCR errors in a label at the
+    start of a line are forgiven through an edit-distance match.
+``hoso_value_typer``
+    narrows a date, number or amount value to the entity the ruler found inside
+    it ("Ba Đình, ngày 05 tháng 11 năm 2025" → the date), so the value's box and
+    confidence are those of the words that really hold it.
+
+Label patterns are data (``labels/<doc_type>.yaml`` plus ``labels/common.yaml``).
+The result of the pipeline is ``doc._.hoso_reads``: one :class:`FieldRead` per
+field found, with character offsets per line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from rapidfuzz.distance import Levenshtein
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.understand.normalise import fold, nfc
+
+__all__ = [
+    "FieldRead",
+    "FieldSpec",
+    "LabelSet",
+    "ValuePiece",
+    "label_set",
+    "pipeline_for",
+    "read_pairs",
+]
+
+LABELS_DIR = Path(__file__).with_name("labels")
+KINDS = ("name", "date", "gender", "id", "place", "text", "money")
+FUZZY_MIN_SIMILARITY = 0.85
+FUZZY_MIN_LENGTH = 8
+
+_ENUM_PREFIX = re.compile(r"^\s*(?:(?:[ivx]{1,4}|\d{1,2}|[a-z])[.)]\s*|[-–•+*]\s*)?")
+_AFTER_LABEL = re.compile(r"\s*(?:\([^)]*\))?\s*(?P<colon>:)?\s*")
+_LEADERS = re.compile(r"^[\s.…_·,:-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One printed label, compiled for matching on folded text."""
+
+    text: str
+    regex: re.Pattern[str]
+    compact: str  # folded letters and digits only, for the edit-distance fallback
+    colon_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """How one field is found: its labels (in order of preference) and value kind."""
+
+    name: str
+    kind: str
+    labels: tuple[str, ...]
+    section: str | None = None
+    after: str | None = None
+    multiline: int = 0
+    fallback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSet:
+    """Everything the reader needs for one document type."""
+
+    doc_type: str
+    fields: tuple[FieldSpec, ...]
+    sections: dict[str, tuple[str, ...]]
+    patterns: dict[str, Pattern]  # label text → pattern (fields, sections and stops)
+    section_of: dict[str, str]  # section label text → section id
+
+
+@dataclass(frozen=True, slots=True)
+class ValuePiece:
+    """A value's characters on one line: ``line`` indexes the document's lines."""
+
+    line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRead:
+    """A field's value as located on the page(s), before normalisation."""
+
+    field: str
+    kind: str
+    pieces: tuple[ValuePiece, ...]
+    label_line: int
+    fuzzy_label: bool = False
+    blank: bool = False  # the label is there but followed only by dots (not filled in)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    line: int
+    start: int
+    end: int  # end of label, colon and spaces: where the value starts
+    label: str
+    fuzzy: bool
+    at_line_start: bool
+
+
+# ---------------------------------------------------------------- label data
+
+
+def _compile(label: str) -> Pattern:
+    text = nfc(label.strip())
+    colon_required = text.endswith(":")
+    words = re.findall(r"[a-z0-9]+", fold(text.rstrip(":")))
+    body = r"[\s,./()\-]*".join(re.escape(w) for w in words)
+    return Pattern(
+        text=text,
+        regex=re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])"),
+        compact="".join(words),
+        colon_required=colon_required,
+    )
+
+
+def _as_labels(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{where}: expected a list of label strings")
+    return tuple(nfc(v) for v in value)
+
+
+@cache
+def label_set(doc_type: str) -> LabelSet:
+    """The label patterns of ``doc_type`` (read once from the YAML data)."""
+    path = LABELS_DIR / f"{doc_type}.yaml"
+    if not path.is_file():
+        raise KeyError(f"no label patterns for document type {doc_type!r} ({path})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    common = yaml.safe_load((LABELS_DIR / "common.yaml").read_text(encoding="utf-8"))
+    fields: list[FieldSpec] = []
+    for name, spec in (data.get("fields") or {}).items():
+        where = f"{path.name}: field {name}"
+        if spec.get("kind") not in KINDS:
+            raise ValueError(f"{where}: kind must be one of {KINDS}")
+        fields.append(FieldSpec(
+            name=name, kind=spec["kind"], labels=_as_labels(spec.get("labels"), where),
+            section=spec.get("section"), after=spec.get("after"),
+            multiline=int(spec.get("multiline", 0)), fallback=spec.get("fallback"),
+        ))
+    sections = {k: _as_labels(v, f"{path.name}: section {k}")
+                for k, v in (data.get("sections") or {}).items()}
+    stops = _as_labels(common.get("stops", []), "common.yaml: stops") + _as_labels(
+        data.get("stops", []), f"{path.name}: stops")
+    all_labels = [lab for f in fields for lab in f.labels]
+    all_labels += [lab for labs in sections.values() for lab in labs] + list(stops)
+    return LabelSet(
+        doc_type=doc_type, fields=tuple(fields), sections=sections,
+        patterns={lab: _compile(lab) for lab in all_labels},
+        section_of={lab: sid for sid, labs in sections.items() for lab in labs},
+    )
+
+
+# ---------------------------------------------------------------- finding labels
+
+
+def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
+    """Labels on one line, longest first when they overlap, in reading order."""
+    folded = fold(text)
+    enum_end = _ENUM_PREFIX.match(folded).end()  # type: ignore[union-attr]
+    candidates: list[_Hit] = []
+    for label, pat in labels.patterns.items():
+        for m in pat.regex.finditer(folded):
+            after = _AFTER_LABEL.match(folded, m.end())
+            assert after is not None  # the pattern matches the empty string
+            has_colon = after.group("colon") is not None
+            if pat.colon_required and not has_colon:
+                continue
+            at_start = m.start() == enum_end or not folded[:m.start()].strip()
+            inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace()
+                      and ":" in folded[:m.start()])
+            if at_start or inline:
+                candidates.append(_Hit(line_no, m.start(), after.end(), label, False, at_start))
+    if not any(h.at_line_start for h in candidates):
+        fuzzy = _fuzzy_start_hit(line_no, folded, enum_end, labels)
+        if fuzzy:
+            candidates.append(fuzzy)
+    chosen: list[_Hit] = []
+    for hit in sorted(candidates, key=lambda h: (-(len(labels.patterns[h.label].compact)),
+                                                 h.start)):
+        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _fuzzy_start_hit(line_no: int, folded: str, enum_end: int,
+                     labels: LabelSet) -> _Hit | None:
+    """A label at the start of the line read with an OCR error or two ('Ngảy, thảng…').
+
+    Only when followed by a colon or alone on the line: prose like "Bên A ủy quyền
+    cho…" is one edit away from the heading "BÊN ỦY QUYỀN".
+    """
+    rest = folded[enum_end:]
+    best: tuple[float, int, str] | None = None
+    # compare letters and digits only; ``positions`` maps them back to the line
+    positions = [i for i, c in enumerate(rest) if c.isalnum()]
+    compact = "".join(rest[i] for i in positions)
+    for label, pat in labels.patterns.items():
+        n = len(pat.compact)
+        if n < FUZZY_MIN_LENGTH:
+            continue
+        for length in range(max(1, n - 2), min(len(compact), n + 2) + 1):
+            sim = Levenshtein.normalized_similarity(pat.compact, compact[:length])
+            end = positions[length - 1] + 1
+            if end < len(rest) and rest[end].isalnum():
+                continue  # the label would end inside a word
+            if sim >= FUZZY_MIN_SIMILARITY and (best is None or sim > best[0]):
+                best = (sim, enum_end + end, label)
+    if best is None:
+        return None
+    after = _AFTER_LABEL.match(folded, best[1])
+    assert after is not None
+    # An approximate label is trusted only where a label would stand: before a colon,
+    # or alone on its line (card layouts put the value on the next line).
+    if after.group("colon") is None and after.end() < len(folded):
+        return None
+    return _Hit(line_no, enum_end, after.end(), best[2], True, True)
+
+
+# ---------------------------------------------------------------- reading values
+
+
+def _value_on_line(hit: _Hit, hits: list[_Hit], text: str) -> ValuePiece:
+    nxt = min((h.start for h in hits if h.start >= hit.end), default=len(text))
+    start, end = hit.end, nxt
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return ValuePiece(hit.line, start, end)
+
+
+def _starts_with_label(hits: list[_Hit]) -> bool:
+    return any(h.at_line_start for h in hits)
+
+
+def _read_field(spec: FieldSpec, hit: _Hit, lines: list[str],
+                hits_by_line: list[list[_Hit]]) -> FieldRead:
+    piece = _value_on_line(hit, hits_by_line[hit.line], lines[hit.line])
+    text = lines[hit.line][piece.start:piece.end]
+    if text and _LEADERS.match(text):
+        return FieldRead(spec.name, spec.kind, (piece,), hit.line, hit.fuzzy, blank=True)
+    pieces = [piece] if text.strip() else []
+    line = hit.line
+    wanted_more = spec.multiline if pieces else spec.multiline + 1
+    while wanted_more > 0 and line + 1 < len(lines):
+        line += 1
+        if _starts_with_label(hits_by_line[line]) or not lines[line].strip():
+            break
+        first = min((h.start for h in hits_by_line[line]), default=len(lines[line]))
+        pieces.append(ValuePiece(line, 0, first))
+        wanted_more -= 1
+    if not pieces:
+        return FieldRead(spec.name, spec.kind, (piece,), hit.line, hit.fuzzy, blank=True)
+    return FieldRead(spec.name, spec.kind, tuple(pieces), hit.line, hit.fuzzy)
+
+
+def _sections(labels: LabelSet, hits_by_line: list[list[_Hit]]) -> list[str | None]:
+    """The section each line belongs to (the last section heading above it)."""
+    current: str | None = None
+    out: list[str | None] = []
+    for hits in hits_by_line:
+        for h in hits:
+            if h.at_line_start and h.label in labels.section_of:
+                current = labels.section_of[h.label]
+        out.append(current)
+    return out
+
+
+def read_pairs(lines: list[str], labels: LabelSet) -> list[FieldRead]:
+    """Every field of ``labels`` found in ``lines`` (the pages' lines, in order)."""
+    hits_by_line = [_line_hits(i, text, labels) for i, text in enumerate(lines)]
+    section_at = _sections(labels, hits_by_line)
+    label_line: dict[str, int] = {}
+    reads: list[FieldRead] = []
+    for spec in labels.fields:
+        floor = label_line.get(spec.after, -1) if spec.after else -1
+        found: _Hit | None = None
+        for label in spec.labels:
+            for hits in hits_by_line:
+                for h in hits:
+                    if h.label != label or h.line <= floor:
+                        continue
+                    if spec.section and section_at[h.line] != spec.section:
+                        continue
+                    found = h
+                    break
+                if found:
+                    break
+            if found:
+                break
+        if found is None:
+            continue
+        label_line[spec.name] = found.line
+        reads.append(_read_field(spec, found, lines, hits_by_line))
+    return reads
+
+
+# ---------------------------------------------------------------- spaCy components
+
+_SEP = {"TEXT": {"IN": ["/", "-", "."]}}
+_DAY = {"TEXT": {"REGEX": r"^[0-3]?\d$"}}
+_MONTH = {"TEXT": {"REGEX": r"^[01]?\d$"}}
+_YEAR = {"TEXT": {"REGEX": r"^(1[89]|2\d)\d\d$"}}
+ENTITY_PATTERNS: list[dict[str, Any]] = [
+    {"label": "DATE", "pattern": [_DAY, _SEP, _MONTH, _SEP, _YEAR]},
+    {"label": "DATE", "pattern": [{"TEXT": {"REGEX": r"^[0-3]?\d[/.\-][01]?\d[/.\-]\d{4}$"}}]},
+    {"label": "DATE", "pattern": [{"LOWER": "ngày", "OP": "?"}, _DAY, {"LOWER": "tháng"}, _MONTH,
+                                  {"TEXT": ",", "OP": "?"}, {"LOWER": "năm", "OP": "?"}, _YEAR]},
+    {"label": "ID_NUMBER", "pattern": [{"TEXT": {"REGEX": r"^(\d{12}|\d{9})$"}}]},
+    {"label": "MONEY", "pattern": [{"TEXT": {"REGEX": r"^\d{1,3}([.,]\d{3})+$"}},
+                                   {"LOWER": {"IN": ["đồng", "vnđ", "vnd"]}, "OP": "?"}]},
+    {"label": "MONEY", "pattern": [{"TEXT": {"REGEX": r"^\d+([.,]\d+)?$"}},
+                                   {"LOWER": {"IN": ["tỷ", "tỉ", "triệu", "nghìn", "ngàn"]}},
+                                   {"LOWER": "đồng", "OP": "?"}]},
+]
+_ENTITY_FOR_KIND = {"date": "DATE", "id": "ID_NUMBER", "money": "MONEY"}
+
+if not Doc.has_extension("hoso_reads"):
+    Doc.set_extension("hoso_reads", default=None)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts += [m.end() for m in re.finditer("\n", text)]
+    return starts
+
+
+@Language.factory("hoso_label_reader", default_config={"doc_type": ""})
+def _make_label_reader(nlp: Language, name: str, doc_type: str) -> Any:
+    labels = label_set(doc_type)
+
+    def label_reader(doc: Doc) -> Doc:
+        lines = doc.text.split("\n")
+        reads = read_pairs(lines, labels)
+        doc._.hoso_reads = reads
+        starts = _line_starts(doc.text)
+        spans = []
+        for read in reads:
+            for p in read.pieces:
+                span = doc.char_span(starts[p.line] + p.start, starts[p.line] + p.end,
+                                     label=read.field, alignment_mode="expand")
+                if span is not None and len(span):
+                    spans.append(span)
+        doc.spans["hoso_values"] = spans
+        return doc
+
+    return label_reader
+
+
+@Language.factory("hoso_value_typer")
+def _make_value_typer(nlp: Language, name: str) -> Any:
+    def value_typer(doc: Doc) -> Doc:
+        starts = _line_starts(doc.text)
+        typed: list[FieldRead] = []
+        for read in doc._.hoso_reads or []:
+            wanted = _ENTITY_FOR_KIND.get(read.kind)
+            if wanted and len(read.pieces) == 1 and not read.blank:
+                p = read.pieces[0]
+                lo, hi = starts[p.line] + p.start, starts[p.line] + p.end
+                ent = next((e for e in doc.ents if e.label_ == wanted
+                            and e.start_char >= lo and e.end_char <= hi), None)
+                if ent is not None:
+                    narrowed = ValuePiece(p.line, ent.start_char - starts[p.line],
+                                          ent.end_char - starts[p.line])
+                    read = replace(read, pieces=(narrowed,))
+            typed.append(read)
+        doc._.hoso_reads = typed
+        return doc
+
+    return value_typer
+
+
+@cache
+def pipeline_for(doc_type: str) -> Language:
+    """The spaCy pipeline for ``doc_type`` (built once; a blank Vietnamese model)."""
+    nlp = spacy.blank("vi")
+    ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
+    ruler.add_patterns(ENTITY_PATTERNS)  # type: ignore[attr-defined]
+    nlp.add_pipe("hoso_label_reader", config={"doc_type": doc_type})
+    nlp.add_pipe("hoso_value_typer")
+    return nlp

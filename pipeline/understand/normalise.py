@@ -1,0 +1,393 @@
+"""Turn field text as read from a page into the contract's normal forms.
+
+Every normaliser is a pure function that returns a :class:`Normalised` (the
+value and whether it had to *guess*: fix OCR confusions, expand a two-digit
+year, …) or ``None`` when the text cannot be read as that kind of value. The
+caller lowers a field's confidence when a value was guessed, so that staff
+review what the machine was not sure about instead of trusting it blindly.
+
+Dates come as people write them on forms: ``12/03/1990``, ``12-03-1990``,
+``ngày 05 tháng 01 năm 2024``, ``05 tháng 1, 2024``, ``12031990`` (card QR)
+and in words (``ngày mười hai tháng ba năm một nghìn chín trăm chín mươi``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "Normalised",
+    "clean_text",
+    "find_date",
+    "fold",
+    "natural_case_name",
+    "natural_case_place",
+    "nfc",
+    "normalise_date",
+    "normalise_gender",
+    "normalise_id_number",
+    "normalise_money",
+    "normalise_name",
+    "normalise_place",
+    "normalise_text",
+    "words_to_number",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A normalised value; ``guessed`` says the normaliser had to repair or infer."""
+
+    value: str
+    guessed: bool = False
+
+
+# ---------------------------------------------------------------- text basics
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: decomposed accents would break equality, search and storage."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", ch)[0]
+    low = base.lower()
+    return low if len(low) == 1 else base
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, *same length* as the NFC input.
+
+    Keeping the length lets matchers work on the folded text and map offsets
+    straight back to the text as written (OCR often drops or confuses tone marks,
+    so labels are matched without them).
+    """
+    return "".join(_fold_char(ch) for ch in nfc(text))
+
+
+def clean_text(text: str) -> str:
+    """NFC, single spaces, no stray separators at either end."""
+    text = re.sub(r"\s+", " ", nfc(text)).strip()
+    return text.strip(" ,;:|")
+
+
+def normalise_text(text: str) -> Normalised | None:
+    """Free text (purpose, status, trade): cleaned, without the sentence's final dot."""
+    value = clean_text(text).rstrip(".").strip()
+    return Normalised(value) if value else None
+
+
+# ---------------------------------------------------------------- names and places
+
+_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def natural_case_name(text: str) -> str:
+    """'NGUYỄN VĂN AN' or 'nguyễn văn an' → 'Nguyễn Văn An' (every syllable capitalised)."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
+
+
+def normalise_name(text: str) -> Normalised | None:
+    """A person's name in natural case; None when it holds digits or symbols (not a name)."""
+    value = clean_text(text).strip(".")
+    words = value.split()
+    if not words or not all(_NAME_CHARS.match(w) for w in words):
+        return None
+    return Normalised(natural_case_name(value))
+
+
+# Unit words that are written in lower case inside an address ("phường Bến Thành").
+_UNIT_WORDS = (
+    "thị trấn", "thị xã", "khu phố", "tổ dân phố", "phường", "xã", "tỉnh", "quận", "huyện",
+    "ngõ", "ngách", "hẻm", "kiệt", "đường", "phố", "thôn", "ấp", "bản", "xóm", "tổ", "khu",
+    "số", "đặc khu",
+)
+_UNIT_RE = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def natural_case_place(text: str) -> str:
+    """Natural case for an address printed in capitals.
+
+    'SỐ 5, ĐƯỜNG LÊ LỢI, PHƯỜNG BẾN THÀNH, THÀNH PHỐ HỒ CHÍ MINH' →
+    'Số 5, đường Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh': proper names
+    capitalised, unit words lower case, 'Thành phố' and the first word capitalised
+    as official documents write them.
+    """
+    titled = natural_case_name(text)
+    out = _UNIT_RE.sub(lambda m: m.group(1).lower(), titled)
+    out = re.sub(r"(?<!\w)thành phố(?!\w)", "Thành phố", out, flags=re.IGNORECASE)
+    return out[:1].upper() + out[1:]
+
+
+def normalise_place(text: str) -> Normalised | None:
+    """An address or place as written (NFC, single spaces); capitals become natural case."""
+    value = clean_text(text).rstrip(".").strip()
+    if not value or not any(c.isalpha() for c in value):
+        return None
+    if _is_caps(value):
+        value = natural_case_place(value)
+    return Normalised(value)
+
+
+# ---------------------------------------------------------------- gender
+
+
+def normalise_gender(text: str) -> Normalised | None:
+    """'Nam'/'Nữ' from 'Nam', 'NỮ', 'Nu', 'Nữ/F', 'Male', 'Female' …"""
+    folded = fold(clean_text(text))
+    m = re.match(r"^(nam|nu|n[uư]|male|female|m|f)\b", folded)
+    if not m:
+        return None
+    word = m.group(1)
+    if word in ("nam", "male", "m"):
+        return Normalised("Nam", guessed=word == "m")
+    return Normalised("Nữ", guessed=word == "f")
+
+
+# ---------------------------------------------------------------- identity numbers
+
+# What OCR reads instead of digits inside a number.
+_DIGIT_CONFUSIONS = str.maketrans({
+    "O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",
+    "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9",
+})
+_NUMBERISH = re.compile(r"[0-9OoDQlIi|!SsBZzgq]+")
+
+
+def _digitise_token(token: str) -> tuple[str, bool] | None:
+    """A token that is a number with OCR confusions → (digits, repaired?)."""
+    token = token.strip(".,;:()")
+    if not token or not _NUMBERISH.fullmatch(token):
+        return None
+    digits = sum(c.isdigit() for c in token)
+    if digits == 0 or digits < len(token) * 0.4:
+        return None
+    fixed = token.translate(_DIGIT_CONFUSIONS)
+    return fixed, fixed != token
+
+
+def normalise_id_number(text: str) -> Normalised | None:
+    """Digits of an identity number (12-digit số định danh, or a 9-digit CMND).
+
+    Groups written apart ('079 090 001 234') are joined; letters OCR reads for
+    digits (O→0, l/I→1 …) are repaired inside number-looking tokens only, so
+    the 'số' in 'Căn cước số 0790…' is never taken for '50'.
+    """
+    runs: list[tuple[str, bool]] = []
+    current, repaired = "", False
+    for token in re.split(r"[\s\-–]+", nfc(text)):
+        got = _digitise_token(token)
+        if got is None:
+            if current:
+                runs.append((current, repaired))
+            current, repaired = "", False
+            continue
+        current += got[0]
+        repaired = repaired or got[1]
+    if current:
+        runs.append((current, repaired))
+    for wanted in (12, 9):
+        for run, fixed in runs:
+            if len(run) == wanted:
+                return Normalised(run, guessed=fixed)
+    longest = max(runs, key=lambda r: len(r[0]), default=None)
+    if longest and len(longest[0]) >= 8:
+        return Normalised(longest[0], guessed=True)
+    return None
+
+
+# ---------------------------------------------------------------- numbers in words
+
+_UNITS = {
+    "khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
+    "nham": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+}
+_BIG = {"nghin": 1000, "ngan": 1000, "trieu": 1_000_000, "ty": 1_000_000_000}
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_BIG) | {"muoi", "tram", "linh", "le"}
+_MONTH_WORDS = {"gieng": 1, "chap": 12}
+
+
+def words_to_number(words: list[str]) -> int | None:
+    """Vietnamese number words (folded) → int: ['mot', 'nghin', 'chin', 'tram', …] → 1990.
+
+    Handles mười/mươi (both fold to 'muoi'), trăm, nghìn/ngàn, triệu, tỷ, linh/lẻ,
+    mốt/lăm/tư, 'không trăm'; and digit-by-digit reading of years ('hai không hai
+    bốn' → 2024). None if any word is not a number word.
+    """
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    if not words or any(w not in _NUMBER_WORDS for w in words):
+        return None
+    total, group = 0, 0
+    current: int | None = None
+    prev = ""
+    digits: list[int] = []
+    for w in words:
+        if w == "muoi":
+            current = 10 if current is None or prev not in _UNITS else current * 10
+        elif w == "tram":
+            group += (1 if current is None else current) * 100
+            current = None
+        elif w in _BIG:
+            group += current or 0
+            total += (group or 1) * _BIG[w]
+            group, current = 0, None
+        elif w in _UNITS:
+            unit = _UNITS[w]
+            digits.append(unit)
+            if prev == "muoi" and current is not None:
+                current += unit
+            elif current is None or prev not in _UNITS:
+                current = unit
+            else:
+                current = current * 10 + unit  # read digit by digit
+        prev = w
+    if all(w in _UNITS for w in words):
+        return int("".join(map(str, digits)))
+    return total + group + (current or 0)
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE_NUMERIC = re.compile(
+    r"(?<![\dA-Za-z])(?P<d>[0-3OolI]?[0-9OolI])\s?[/\-.]\s?(?P<m>[01OolI]?[0-9OolI])\s?[/\-.]\s?"
+    r"(?P<y>[12OolI][0-9OolI]{3}|[0-9OolI]{2})(?![\d])"
+)
+_DATE_ISO = re.compile(r"(?<!\d)(?P<y>[12]\d{3})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)")
+_DATE_WRITTEN = re.compile(  # on folded text
+    r"(?:ngay\s*)?(?<!\d)(?P<d>[0-3]?\d)\s*thang\s*(?P<m>[01]?\d)\s*[,.]?\s*(?:nam\s*)?"
+    r"(?P<y>[12]\d{3})(?!\d)"
+)
+_DATE_COMPACT = re.compile(r"(?<!\d)(?P<d>[0-3]\d)(?P<m>[01]\d)(?P<y>(?:19|20)\d{2})(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found inside a longer text: ISO value and where it was (character offsets)."""
+
+    value: str
+    start: int
+    end: int
+    guessed: bool = False
+
+
+def _digits(s: str) -> str:
+    return s.translate(_DIGIT_CONFUSIONS)
+
+
+def _make_date(d: str, m: str, y: str) -> tuple[str, bool] | None:
+    guessed = any(not c.isdigit() for c in d + m + y)
+    try:
+        day, month, year = int(_digits(d)), int(_digits(m)), int(_digits(y))
+    except ValueError:
+        return None
+    if len(_digits(y)) == 2:
+        guessed = True
+        year += 2000 if year <= date.today().year % 100 else 1900
+    try:
+        return date(year, month, day).isoformat(), guessed
+    except ValueError:
+        return None
+
+
+def _words_date(folded: str) -> DateMatch | None:
+    """'ngay muoi hai thang ba nam mot nghin chin tram chin muoi' → 1990-03-12.
+
+    'năm' is both the year marker and the number five ('ngày năm tháng năm năm hai
+    nghìn'), so every 'năm' after the month is tried as the marker in turn.
+    """
+    tokens = list(re.finditer(r"[a-z]+|\d+", folded))
+    words = [t.group() for t in tokens]
+    for i, w in enumerate(words):
+        if w != "ngay" or "thang" not in words[i + 2:]:
+            continue
+        t = words.index("thang", i + 2)
+        day = words_to_number(words[i + 1:t])
+        if day is None or not 1 <= day <= 31:
+            continue
+        for p in range(t + 2, len(words)):
+            if words[p] != "nam":
+                continue
+            month_words = words[t + 1:p]
+            month = _MONTH_WORDS.get(" ".join(month_words)) or words_to_number(month_words)
+            end = p + 1
+            while end < len(words) and (words[end] in _NUMBER_WORDS or words[end].isdigit()):
+                end += 1
+            year = words_to_number(words[p + 1:end])
+            if month is None or not 1 <= month <= 12 or year is None or year < 1800:
+                continue
+            try:
+                iso = date(year, month, day).isoformat()
+            except ValueError:
+                continue
+            return DateMatch(iso, tokens[i].start(), tokens[end - 1].end())
+    return None
+
+
+def find_date(text: str) -> DateMatch | None:
+    """The first date written anywhere in ``text`` (offsets refer to ``text``)."""
+    text = nfc(text)
+    folded = fold(text)
+    found: list[DateMatch] = []
+    for pattern, source in ((_DATE_ISO, text), (_DATE_WRITTEN, folded), (_DATE_NUMERIC, text),
+                            (_DATE_COMPACT, text)):
+        for m in pattern.finditer(source):
+            got = _make_date(m.group("d"), m.group("m"), m.group("y"))
+            if got:
+                found.append(DateMatch(got[0], m.start(), m.end(), got[1]))
+                break
+    words = _words_date(folded)
+    if words:
+        found.append(words)
+    return min(found, key=lambda f: (f.start, f.guessed), default=None)
+
+
+def normalise_date(text: str) -> Normalised | None:
+    """A date in any usual Vietnamese form → 'YYYY-MM-DD'; None if none is there."""
+    got = find_date(text)
+    return Normalised(got.value, got.guessed) if got else None
+
+
+# ---------------------------------------------------------------- money
+
+_MONEY_UNITS = {"ty": 1_000_000_000, "trieu": 1_000_000, "nghin": 1_000, "ngan": 1_000}
+
+
+def normalise_money(text: str) -> Normalised | None:
+    """An amount in VND as digits: '500.000.000 đồng' and '500 triệu đồng' → '500000000'.
+
+    Also '1,5 tỷ đồng' and amounts in words ('Năm trăm triệu đồng').
+    """
+    folded = fold(clean_text(text))
+    m = re.search(r"(\d[\d.,\s]*\d|\d)\s*(ty|trieu|nghin|ngan)\b", folded)
+    if m:
+        number = re.sub(r"\s", "", m.group(1))
+        if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number):
+            amount = int(re.sub(r"[.,]", "", number))
+        else:
+            try:
+                amount = float(number.replace(",", "."))  # decimal comma: 1,5 tỷ
+            except ValueError:
+                return None
+        return Normalised(str(round(amount * _MONEY_UNITS[m.group(2)])))
+    m = re.search(r"\d{1,3}(?:[.,\s]\d{3})+(?!\d)|\d+", folded)
+    if m:
+        return Normalised(re.sub(r"\D", "", m.group()))
+    words = re.findall(r"[a-z]+", folded)
+    words = [w for w in words if w not in ("dong", "vnd", "chan", "bang", "chu")]
+    amount = words_to_number(words)
+    return Normalised(str(amount), guessed=True) if amount else None
