@@ -24,7 +24,8 @@ def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
             steps=["text-layer"], seconds=time.perf_counter() - started,
         )
     assert page.image is not None, "ingest gives either a text layer or an image"
-    prepared = prepare_page(page.image, page.dpi, enabled=options.preprocess)
+    prepared = prepare_page(page.image, page.dpi, enabled=options.preprocess,
+                            keep_colour=options.keep_images)
     height, width = prepared.normalised.shape[:2]
     result = PageResult(
         index=index, source="ocr", text="", confidence=0.0, rotation=prepared.rotation,

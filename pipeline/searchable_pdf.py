@@ -54,6 +54,7 @@ class PdfPage:
     image: np.ndarray
     dpi: int
     words: Sequence[Word] = ()
+    jpeg: bytes | None = None  # the same image already JPEG-encoded: embedded as is, no re-encode
 
 
 @dataclass
@@ -85,7 +86,7 @@ def build_searchable_pdf(pages: Sequence[PdfPage], *, title: str | None = None,
         if page.dpi < MIN_DPI:
             warnings.append(f"page {number}: scanned at {page.dpi} dpi, below the {MIN_DPI} dpi "
                             "Decree 30/2020 asks for; kept at its own resolution")
-        image = _image_xobject(pdf, page.image, jpeg_quality)
+        image = _image_xobject(pdf, page.image, jpeg_quality, page.jpeg)
         height_px, width_px = page.image.shape[:2]
         width_pt, height_pt = width_px * 72 / page.dpi, height_px * 72 / page.dpi
         content = [f"q {_n(width_pt)} 0 0 {_n(height_pt)} 0 0 cm /Im0 Do Q"]
@@ -111,11 +112,17 @@ def build_searchable_pdf(pages: Sequence[PdfPage], *, title: str | None = None,
 # ----------------------------------------------------------------------------- images
 
 
-def _image_xobject(pdf: pikepdf.Pdf, image: np.ndarray, jpeg_quality: int) -> pikepdf.Stream:
+def _image_xobject(pdf: pikepdf.Pdf, image: np.ndarray, jpeg_quality: int,
+                   jpeg: bytes | None) -> pikepdf.Stream:
     """The scan as an image XObject: 1-bit Flate if bilevel, else JPEG in its own colour."""
     array = _as_uint8(image)
     height, width = array.shape[:2]
-    if array.ndim == 2 and _is_bilevel(array):
+    if jpeg is not None and jpeg[:2] == b"\xff\xd8":
+        stream = pikepdf.Stream(pdf, jpeg)
+        stream.Filter = Name.DCTDecode
+        stream.BitsPerComponent = 8
+        stream.ColorSpace = Name.DeviceGray if array.ndim == 2 else Name.DeviceRGB
+    elif array.ndim == 2 and _is_bilevel(array):
         packed = np.packbits(array > 127, axis=1)  # 1 = white in DeviceGray
         stream = pikepdf.Stream(pdf, zlib.compress(packed.tobytes(), 6))
         stream.Filter = Name.FlateDecode

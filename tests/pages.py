@@ -15,7 +15,8 @@ from scan_simulator.render import render_page
 
 
 @lru_cache(maxsize=16)
-def clean_page(seed: int, font: str = "NotoSerif", size_pt: float = 13.0) -> tuple[Image.Image, str]:
+def clean_page(seed: int, font: str = "NotoSerif",
+               size_pt: float = 13.0) -> tuple[Image.Image, str]:
     spec = make_page(random.Random(seed))
     return render_page(spec, font=font, size_pt=size_pt, dpi=300)
 

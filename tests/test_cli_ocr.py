@@ -26,7 +26,7 @@ def test_help_for_every_subcommand() -> None:
 
 
 def test_json_output_matches_the_contract(tmp_path: Path) -> None:
-    image, truth = clean_page(31)
+    image, _ = clean_page(31)
     tiff = tmp_path / "two-pages.tif"
     save([image.convert("L"), image.convert("L").rotate(180)], tiff, (300, 300))
     bad = tmp_path / "note.pdf"

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.preprocess.analysis import ink_mask, rotate_quarter, to_grey
+from pipeline.preprocess.analysis import rotate_quarter, to_grey
 from pipeline.preprocess.blank import is_blank
+from pipeline.preprocess.components import ink_components
 from pipeline.preprocess.deskew import rotate_by
-from pipeline.preprocess.despeckle import remove_specks
+from pipeline.preprocess.despeckle import MIN_SPECKS, count_specks, remove_specks
 from pipeline.preprocess.geometry import find_geometry
 from pipeline.preprocess.lighting import estimate_paper, flatten_lighting, lighting_is_uneven
 from pipeline.preprocess.page_crop import find_page_quad, flatten_page
@@ -40,7 +41,14 @@ class PreparedPage:
     alternative_turn: int | None = None
 
 
-def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True) -> PreparedPage:
+def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
+                 keep_colour: bool = True) -> PreparedPage:
+    """Clean one page for OCR.
+
+    With `keep_colour=False` the colour copy is not turned or deskewed (it is
+    not kept, and a full-resolution warp costs as much as a tenth of an OCR
+    run); `normalised` is then the grey page before rescaling.
+    """
     steps: list[str] = []
     if not enabled:
         grey = to_grey(image)
@@ -68,24 +76,30 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True) -> Pr
 
     geometry = find_geometry(grey)
     if geometry.turn:
-        image = rotate_quarter(image, geometry.turn)
+        image = rotate_quarter(image, geometry.turn) if keep_colour else image
         grey = rotate_quarter(grey, geometry.turn)
         steps.append(f"rotated-{geometry.turn}")
     skew = geometry.skew if geometry.skew_confidence > 0.05 else 0.0
     if abs(skew) >= MIN_SKEW:
-        image = rotate_by(image, skew)
+        image = rotate_by(image, skew) if keep_colour else image
         grey = rotate_by(grey, skew)
         steps.append(f"deskewed-{skew:+.2f}")
 
-    height = letter_height(ink_mask(grey))
+    if not keep_colour:
+        image = grey
+    blobs = ink_components(grey)
+    height = letter_height(blobs)
     factor = scale_factor(height)
+    speckled = height is not None and count_specks(blobs, height) >= MIN_SPECKS
     if factor != 1.0:
         grey = rescale(grey, factor)
         steps.append(f"rescaled-x{factor:.2f}")
-    if height is not None:
-        grey, specks = remove_specks(grey, height * factor)
-        if specks:
-            steps.append(f"specks-removed-{specks}")
+        if speckled:  # specks are judged at the size Tesseract will see them
+            blobs = ink_components(grey)
+    if speckled and height is not None:
+        grey, specks = remove_specks(grey, blobs, height * factor)
+        steps.append(f"specks-removed-{specks}")
+    del blobs
     effective_dpi = round((dpi or ASSUMED_DPI) * factor)
     alternative = None if geometry.certain else (0 if geometry.turn else 180)
     return PreparedPage(image, grey, geometry.turn, skew, effective_dpi, False, factor, steps,

@@ -10,21 +10,21 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from pipeline.preprocess.components import Components
+
 TARGET_HEIGHT = 34.0  # median letter blob height in px (about 300 dpi for 12–14 pt type)
 TOO_SMALL = 24.0
 TOO_LARGE = 70.0
 MAX_SCALE_UP = 3.0
 
 
-def letter_height(mask: np.ndarray) -> float | None:
-    """Median height of letter-sized blobs of an ink mask (1 = ink), or None if too few."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    if count < 30:
-        return None
-    heights = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
-    widths = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
-    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
-    letters = (heights >= 4) & (heights < mask.shape[0] * 0.05) & (widths < heights * 4) & (
+def letter_height(blobs: Components) -> float | None:
+    """Median height of letter-sized ink blobs, or None if the page has too few."""
+    heights = blobs.heights[1:].astype(np.float64)
+    widths = blobs.widths[1:].astype(np.float64)
+    areas = blobs.areas[1:].astype(np.float64)
+    page_height = blobs.labels.shape[0]
+    letters = (heights >= 4) & (heights < page_height * 0.05) & (widths < heights * 4) & (
         areas >= 8)
     if letters.sum() < 20:
         return None

@@ -73,7 +73,9 @@ class PostgresServer:
 
     def log_tail(self, lines: int = 40) -> str:
         log = self.folder / "server.log"
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+        if not log.exists():
+            return ""
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process.poll() is None:
