@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from cli import fsck_command, ocr_command
+from cli import fsck_command, ocr_command, process_command
 from cli.settings import load_dotenv
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     ocr_command.add_parser(commands)
+    process_command.add_parser(commands)
     fsck_command.add_parser(commands)
     return parser
 

@@ -16,7 +16,7 @@ year) or the label itself was only matched approximately.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -284,6 +284,10 @@ def _identity_problems(doc_type: str, fields: dict[str, Field]) -> list[Problem]
         else:
             found = validate_cccd(f.value)
         problems += [Problem(p.kind, f"{name}: {p.message}") for p in found]
+        if found and f.source == "ocr":
+            # A number that contradicts itself is more often misread than mistyped:
+            # a person checks it against the paper.
+            fields[name] = replace(f, needs_review=True)
     return problems
 
 

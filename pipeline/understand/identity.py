@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -131,6 +132,13 @@ def validate_cccd(number: str, birth_date: str | None = None,
             "ma_tinh_khong_hop_le",
             f"Ba chữ số đầu «{info.province_code}» của số định danh {digits} không phải mã "
             "tỉnh, thành phố nơi đăng ký khai sinh (Thông tư 07/2016/TT-BCA).",
+        ))
+    if info.birth_year > date.today().year:
+        problems.append(Problem(
+            "nam_sinh_khong_hop_le",
+            f"Chữ số thứ tư đến thứ sáu ({digits[3:6]}) của số định danh {digits} ứng với năm "
+            f"sinh {info.birth_year}, chưa tới: số có thể bị "
+            "đọc hoặc ghi sai.",
         ))
     if gender in ("Nam", "Nữ") and gender != info.gender:
         problems.append(Problem(

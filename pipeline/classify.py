@@ -1,0 +1,81 @@
+"""Decide each page's document type from its printed title, tolerating OCR errors.
+
+Titles ("TỜ KHAI ĐĂNG KÝ KHAI SINH", "GIẤY CHỨNG SINH", "CĂN CƯỚC CÔNG DÂN") are
+matched without diacritics and with an edit-distance ratio, line by line (and
+across two lines, for titles that wrap) in the top part of the page. The longest
+title that matches wins, so "TỜ KHAI CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN" beats
+"GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN". A page without a title is `None` here; the
+assembler decides whether it continues a neighbouring document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from rapidfuzz import fuzz
+
+from pipeline.understand.normalise import fold
+
+TOP_LINES = 14  # titles sit under the national motto, within the first lines
+MIN_RATIO = 82.0  # edit-distance similarity (0..100) for a line to count as a title
+# Lines that are on every Vietnamese form and never a title.
+_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
+# Words that mark the back of an identity card (no title there).
+_CARD_BACK = re.compile(r"dac diem nhan dang|idvnm|ngon tro|vet seo")
+
+
+@dataclass(frozen=True, slots=True)
+class TitlePattern:
+    type_id: str
+    folded: str  # letters and spaces only
+
+
+@dataclass(frozen=True, slots=True)
+class PageType:
+    type_id: str | None  # None: no title found (a continuation page, or unknown)
+    confidence: float  # 0..1
+    title: str  # the line that matched, as read
+
+
+def _letters(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
+
+
+def title_patterns(types: Iterable[tuple[str, Iterable[str]]]) -> list[TitlePattern]:
+    """(type id, printed titles) pairs → patterns, longest first."""
+    patterns = [TitlePattern(type_id, _letters(title)) for type_id, titles in types
+                for title in titles]
+    return sorted(patterns, key=lambda p: len(p.folded), reverse=True)
+
+
+def _candidates(lines: list[str]) -> list[tuple[str, str]]:
+    """(folded text, text as read) for single lines and pairs of consecutive lines."""
+    top = [line for line in lines[:TOP_LINES] if line.strip()]
+    out = [(_letters(line), line) for line in top]
+    out += [(_letters(a + " " + b), a + " " + b) for a, b in pairwise(top)]
+    return [(folded, raw) for folded, raw in out if folded and folded not in _MOTTO]
+
+
+def classify_page(text: str, patterns: list[TitlePattern]) -> PageType:
+    lines = text.splitlines()
+    best: tuple[float, int, TitlePattern, str] | None = None
+    for folded, raw in _candidates(lines):
+        for pattern in patterns:
+            # A title stands alone on its line: compare whole strings, not substrings,
+            # so a body sentence mentioning "căn cước" is not a card.
+            if abs(len(folded) - len(pattern.folded)) > max(4, len(pattern.folded) // 3):
+                continue
+            ratio = fuzz.ratio(folded, pattern.folded)
+            if ratio < MIN_RATIO:
+                continue
+            key = (ratio, len(pattern.folded))
+            if best is None or key > (best[0], best[1]):
+                best = (ratio, len(pattern.folded), pattern, raw)
+    if best is not None:
+        return PageType(best[2].type_id, best[0] / 100.0, best[3].strip())
+    if _CARD_BACK.search(fold(text)):
+        return PageType("cccd", 0.8, "mặt sau thẻ căn cước")
+    return PageType(None, 0.0, "")

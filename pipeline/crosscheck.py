@@ -1,0 +1,117 @@
+"""The same person must carry the same name, number and date of birth across a dossier.
+
+Each document type names the people on it and which fields describe them
+(data below). Two mentions are the same person when they share a role (the
+mother on the giấy chứng sinh and on the tờ khai), an identity number, or a
+name; any other attribute both mentions carry must then agree. Only values
+read with confidence are compared, so a blurred digit is a field to review,
+not an accusation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from pipeline.understand.fields import Field
+from pipeline.understand.normalise import fold
+
+# type id → (role, name field, number field, birth-date field); None = not on the form
+PEOPLE: dict[str, tuple[tuple[str, str | None, str | None, str | None], ...]] = {
+    "cccd": (("chu_the", "ho_ten", "so_dinh_danh", "ngay_sinh"),),
+    "to_khai_khai_sinh": (
+        ("nguoi_yeu_cau", "nguoi_yeu_cau_ho_ten", "nguoi_yeu_cau_so_giay_to", None),
+        ("tre", None, None, "ngay_sinh"),
+        ("me", "me_ho_ten", None, None),
+        ("cha", "cha_ho_ten", None, None),
+    ),
+    "giay_chung_sinh": (("me", "me_ho_ten", "me_so_dinh_danh", None),
+                        ("tre", None, None, "ngay_sinh")),
+    "to_khai_ket_hon": (
+        ("ben_nu", "ben_nu_ho_ten", "ben_nu_so_giay_to", "ben_nu_ngay_sinh"),
+        ("ben_nam", "ben_nam_ho_ten", "ben_nam_so_giay_to", "ben_nam_ngay_sinh"),
+    ),
+    "to_khai_xac_nhan_hon_nhan": (("nguoi_duoc_xac_nhan", "ho_ten", "so_giay_to", "ngay_sinh"),),
+    "giay_de_nghi_ho_kinh_doanh": (("chu_ho", "chu_ho_ho_ten", "chu_ho_so_dinh_danh", None),),
+    "giay_uy_quyen": (("ben_uy_quyen", "ben_uy_quyen_ho_ten", None, None),
+                      ("ben_duoc_uy_quyen", "ben_duoc_uy_quyen_ho_ten", None, None)),
+}
+# Roles that name one person wherever they appear (a card's holder is anyone).
+SHARED_ROLES = {"me", "tre", "ben_nu", "ben_nam", "chu_ho"}
+ATTRIBUTES = {"name": "họ tên", "number": "số định danh", "birth": "ngày sinh"}
+MIN_CONFIDENCE = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    document: int  # index of the document in the dossier
+    type_name: str  # Vietnamese name of the document type, for messages
+    role: str
+    values: dict[str, Field]  # attribute → field
+    field_ids: dict[str, str]  # attribute → field id on that document
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    kind: str
+    message: str
+    places: tuple[tuple[int, str], tuple[int, str]]  # (document index, field id) twice
+
+
+def _usable(field: Field | None) -> bool:
+    return field is not None and bool(field.value) and not field.needs_review and (
+        field.confidence >= MIN_CONFIDENCE)
+
+
+def mentions(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mention]:
+    """(type id, type name, fields) per document → every person mentioned with usable values."""
+    out: list[Mention] = []
+    for number, (type_id, type_name, fields) in enumerate(documents):
+        for role, name, ident, birth in PEOPLE.get(type_id, ()):
+            ids = {attr: fid for attr, fid in (("name", name), ("number", ident), ("birth", birth))
+                   if fid is not None and _usable(fields.get(fid))}
+            if ids:
+                out.append(Mention(number, type_name, role,
+                                   {attr: fields[fid] for attr, fid in ids.items()}, ids))
+    return out
+
+
+def _key(attribute: str, field: Field) -> str:
+    # Names are compared without diacritics: OCR drops tone marks more often than
+    # people misspell names, and a real mix-up changes letters, not only accents.
+    return " ".join(fold(field.value).split()) if attribute == "name" else field.value
+
+
+def _same_person(a: Mention, b: Mention) -> bool:
+    if a.role == b.role and a.role in SHARED_ROLES:
+        return True
+    for attribute in ("number", "name"):
+        if attribute in a.values and attribute in b.values and _key(
+                attribute, a.values[attribute]) == _key(attribute, b.values[attribute]):
+            return True
+    return False
+
+
+def cross_check(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mismatch]:
+    found: list[Mismatch] = []
+    seen: set[tuple] = set()
+    for a, b in combinations(mentions(documents), 2):
+        if a.document == b.document or not _same_person(a, b):
+            continue
+        for attribute in ("name", "number", "birth"):
+            fa, fb = a.values.get(attribute), b.values.get(attribute)
+            if fa is None or fb is None or _key(attribute, fa) == _key(attribute, fb):
+                continue
+            places = ((a.document, a.field_ids[attribute]), (b.document, b.field_ids[attribute]))
+            if places in seen:
+                continue
+            seen.add(places)
+            found.append(Mismatch(
+                "thong_tin_khong_khop",
+                f"{ATTRIBUTES[attribute].capitalize()} không khớp: {a.type_name} (trang "
+                f"{fa.page + 1}) ghi «{fa.value}», {b.type_name} (trang {fb.page + 1}) ghi "
+                f"«{fb.value}».",
+                places,
+            ))
+    return found
+

@@ -1,0 +1,110 @@
+"""Understand a whole dossier: split the stack into documents, read fields, give the verdict.
+
+Pure: OCR'd pages and the catalogue in, a result ready for the contract's
+JSON out. Storing, codes and printing happen at the edges (archive/, cli/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from models.catalog import Catalog
+from pipeline.assemble import Document, assemble
+from pipeline.classify import classify_page, title_patterns
+from pipeline.crosscheck import cross_check
+from pipeline.results import PageResult
+from pipeline.understand.fields import ExtractedDocument, extract_fields, supported_types
+from pipeline.understand.qr import decode_qr_codes
+from pipeline.verdict import Completeness, FoundDocument, Problem, check, propose_procedure
+
+
+@dataclass(slots=True)
+class CheckedDocument:
+    type_id: str
+    pages: list[int]  # global page indices
+    confidence: float
+    fields: ExtractedDocument
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type_id,
+            "pages": list(self.pages),
+            "confidence": round(self.confidence, 3),
+            "fields": {name: {"value": f.value, "confidence": round(f.confidence, 3),
+                              "page": f.page, "bbox": list(f.bbox) if f.bbox else None,
+                              "source": f.source, "needs_review": f.needs_review}
+                       for name, f in self.fields.items()},
+        }
+
+
+@dataclass(slots=True)
+class DossierCheck:
+    procedure: str | None
+    procedure_proposed: bool
+    documents: list[CheckedDocument]
+    completeness: Completeness
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "procedure": self.procedure,
+            "procedure_proposed": self.procedure_proposed,
+            "documents": [d.as_dict() for d in self.documents],
+            "completeness": self.completeness.as_dict(),
+        }
+
+
+def _read_fields(doc: Document, pages: list[PageResult]) -> ExtractedDocument:
+    if doc.type_id not in supported_types():
+        return ExtractedDocument()
+    own = [pages[i] for i in doc.pages]
+    payloads: list[str] | None = None
+    if doc.type_id == "cccd":
+        payloads = [p for page in own if page.image is not None
+                    for p in decode_qr_codes(page.image)]
+    return extract_fields(doc.type_id, own, qr_payloads=payloads)
+
+
+def check_dossier(pages: list[PageResult], catalog: Catalog, procedure: str | None,
+                  received_on: date) -> DossierCheck:
+    """`pages` are all pages of all files, in order (PageResult.index = position)."""
+    patterns = title_patterns((t.id, t.title_patterns) for t in catalog.document_types.values())
+    page_types = [classify_page(page.text, patterns) for page in pages]
+    grouped = assemble(page_types, [page.text for page in pages])
+    documents = [CheckedDocument(doc.type_id, [pages[i].index for i in doc.pages],
+                                 doc.confidence, _read_fields(doc, pages)) for doc in grouped]
+    proposed = procedure is None
+    if procedure is None:
+        procedure = propose_procedure(catalog, {d.type_id for d in documents}, received_on)
+    problems: list[Problem] = []
+    for doc in documents:
+        problems.extend(Problem(p.kind, p.message) for p in doc.fields.problems)
+    named = [(d.type_id, _type_name(catalog, d.type_id), dict(d.fields)) for d in documents]
+    problems.extend(Problem(m.kind, m.message) for m in cross_check(named))
+    if procedure is None:
+        verdict = Completeness(False, [], [Problem(
+            "khong_xac_dinh_thu_tuc",
+            "Không xác định được thủ tục hành chính từ các giấy tờ: cán bộ chọn thủ tục.")])
+    else:
+        version = catalog.procedure(procedure).version_on(received_on)
+        verdict = check(version, [_found(d, catalog) for d in documents], catalog)
+    verdict.problems.extend(problems)
+    return DossierCheck(procedure, proposed, documents, verdict)
+
+
+def _type_name(catalog: Catalog, type_id: str) -> str:
+    try:
+        return catalog.document_type(type_id).name
+    except KeyError:
+        return type_id
+
+
+def _found(doc: CheckedDocument, catalog: Catalog) -> FoundDocument:
+    try:
+        expected = list(catalog.document_type(doc.type_id).fields)
+    except KeyError:
+        expected = []
+    unreadable = sum(1 for f in expected if f not in doc.fields or doc.fields[f].needs_review)
+    return FoundDocument(doc.type_id, tuple(doc.pages), doc.confidence, len(expected), unreadable)
