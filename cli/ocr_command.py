@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.api import ocr_paths
-from pipeline.options import OcrOptions
-from pipeline.results import FileResult
+if TYPE_CHECKING:
+    from pipeline.results import FileResult
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -28,6 +28,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.api import ocr_paths  # OpenCV and PDFium load only when needed
+    from pipeline.options import OcrOptions
+
     overrides: dict[str, object] = {}
     if args.jobs:
         overrides["jobs"] = args.jobs

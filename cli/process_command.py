@@ -8,13 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-from archive import BadInputFile, UnknownProcedure
-from intake.process import process_dossier
-from models.catalog import load_catalog
-from models.database import open_database
-from pipeline.options import OcrOptions
-from storage import StorageError, open_store
-
 DEFAULT_AGENCY = "000.00.00.H00"
 
 
@@ -33,6 +26,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: spaCy, OpenCV and SQLAlchemy take seconds to load, and
+    # `dossier --help` or another subcommand should not pay for them.
+    from archive import BadInputFile, UnknownProcedure
+    from intake.process import process_dossier
+    from models.catalog import load_catalog
+    from models.database import open_database
+    from pipeline.options import OcrOptions
+    from storage import StorageError, open_store
+
     catalog = load_catalog()
     if args.procedure is not None and args.procedure not in catalog.procedures:
         print(f"dossier: --procedure {args.procedure}: not in the catalogue", file=sys.stderr)

@@ -93,3 +93,32 @@ def test_bad_configuration_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "jobs" in proc.stderr
+
+
+def test_limits_are_configurable_and_give_too_large(tmp_path: Path) -> None:
+    image, _ = clean_page(33)
+    tiff = tmp_path / "stack.tif"
+    save([image.convert("L"), image.convert("L")], tiff, (300, 300))
+    for variable, value in [("DOSSIER_OCR_MAX_PAGES", "1"),
+                            ("DOSSIER_OCR_MAX_PAGE_PIXELS", "1000000"),
+                            ("DOSSIER_OCR_MAX_FILE_BYTES", "1000")]:
+        proc = subprocess.run([str(DOSSIER), "ocr", "--json", str(tiff)], capture_output=True,
+                              text=True, env={"PATH": "/usr/bin:/bin", variable: value})
+        assert proc.returncode == 2, variable
+        assert json.loads(proc.stdout)["files"][0]["error"]["kind"] == "too-large", variable
+        assert "Traceback" not in proc.stderr
+
+
+def test_page_time_limit_kills_tesseract(tmp_path: Path) -> None:
+    image, _ = clean_page(34)
+    page = tmp_path / "page.png"
+    image.save(page, dpi=(300, 300))
+    proc = subprocess.run([str(DOSSIER), "ocr", "--json", str(page)], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin",
+                                          "DOSSIER_OCR_PAGE_TIMEOUT_S": "0.2"})
+    assert proc.returncode == 2
+    (page_result,) = json.loads(proc.stdout)["pages"]
+    assert page_result["error"]["kind"] == "too-large"
+    assert "longer than" in page_result["error"]["message"]
+    leftover = subprocess.run(["pgrep", "-f", f"tesseract {tmp_path}"], capture_output=True)
+    assert leftover.returncode == 1  # no Tesseract process left behind
