@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from cli import fsck_command, ocr_command, process_command
+from cli import fsck_command, ocr_command, process_command, search_command, serve_command
 from cli.settings import load_dotenv
 
 
@@ -21,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     ocr_command.add_parser(commands)
     process_command.add_parser(commands)
+    search_command.add_parser(commands)
     fsck_command.add_parser(commands)
+    serve_command.add_parser(commands)
     return parser
 
 

@@ -8,11 +8,10 @@ import os
 import sqlite3
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
-import psycopg
-from sqlalchemy.exc import SQLAlchemyError
-
-from search import QueryError, SearchConfigError, SearchQuery, SearchResult, open_index
+if TYPE_CHECKING:
+    from search import SearchResult
 
 DEFAULT_AGENCY = "000.00.00.H00"
 
@@ -52,6 +51,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so other `dossier` commands do not pay for SQLAlchemy/psycopg.
+    import psycopg
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from search import QueryError, SearchConfigError, SearchQuery, open_index
+
     agencies = args.agency or [os.environ.get("DOSSIER_AGENCY_CODE") or DEFAULT_AGENCY]
     query = SearchQuery(
         text=args.query, agency_codes=agencies, procedure=args.procedure,
