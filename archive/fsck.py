@@ -123,7 +123,9 @@ def _scan(store: ObjectStore, session: Session, verify_content: bool) -> FsckRep
             .join(Dossier, Dossier.id == StoredObjectRecord.dossier_id))
     }
     session.commit()
-    listed: dict[str, StoredObject] = {obj.key: obj for obj in store.list()}
+    # work/ holds pages of dossiers still in flight between workers; publish clears it.
+    listed: dict[str, StoredObject] = {obj.key: obj for obj in store.list()
+                                       if not obj.key.startswith("work/")}
     report = FsckReport(ok=True, checked_objects=len(listed), checked_rows=len(rows))
     for key, obj in listed.items():
         row = rows.get(key)

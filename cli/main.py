@@ -8,7 +8,14 @@ import sys
 
 from pydantic import ValidationError
 
-from cli import fsck_command, ocr_command, process_command, search_command, serve_command
+from cli import (
+    fsck_command,
+    ocr_command,
+    process_command,
+    search_command,
+    serve_command,
+    worker_commands,
+)
 from cli.settings import load_dotenv
 
 
@@ -21,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     ocr_command.add_parser(commands)
     process_command.add_parser(commands)
+    worker_commands.add_parser(commands)
     search_command.add_parser(commands)
     fsck_command.add_parser(commands)
     serve_command.add_parser(commands)

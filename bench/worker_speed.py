@@ -1,0 +1,127 @@
+"""Worker speed: raw Tesseract against the pipeline on dramatiq, on the same pages and cores.
+
+Prints, in one run on the same office-quality pages (default 60):
+  (a) raw `tesseract PAGE - -l vie`, one single-threaded process per core;
+  (b) our throughput through Redis with 1 and with 2 `dossier worker` processes
+      (one dossier of all the pages, submit to `done`: split, clean-up, OCR,
+      verdict, searchable PDFs and records included; workers warmed up first);
+  (c) the latency from submit to verdict of a 5-page dossier with 2 workers.
+
+Uses a throw-away redis-server, SQLite and a local object folder (one machine).
+
+    .venv/bin/python bench/worker_speed.py [--pages 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ocr_speed import CORES, office_pages, raw_tesseract  # noqa: E402
+
+from tests.servers.redis import running_redis  # noqa: E402
+
+
+def _env(home: Path, broker: str) -> dict[str, str]:
+    env = {**os.environ, "DOSSIER_HOME": str(home), "DOSSIER_BROKER_URL": broker,
+           "DOSSIER_AGENCY_CODE": "000.00.00.H26"}
+    for key in ("DOSSIER_DATABASE_URL", "DOSSIER_STORAGE_URL"):
+        env.pop(key, None)
+    return env
+
+
+def _submit(env: dict[str, str], files: list[Path]) -> str:
+    out = subprocess.run([sys.executable, "-m", "cli.worker_commands", "submit",
+                          *map(str, files), "--json"], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    import json
+
+    return json.loads(out.stdout)["dossier_code"]
+
+
+def _wait(env: dict[str, str], code: str, timeout_s: float = 1800) -> str:
+    from intake.status import dossier_status
+    from models.database import make_engine, make_sessionmaker
+
+    engine = make_engine(f"sqlite:///{env['DOSSIER_HOME']}/hoso.sqlite3")
+    sessions = make_sessionmaker(engine)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            with sessions() as session:
+                status = dossier_status(session, code)
+            if status and status["state"] in ("done", "failed"):
+                return str(status["state"])
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+    raise TimeoutError(code)
+
+
+def _timed(env: dict[str, str], files: list[Path]) -> tuple[float, str]:
+    """Submit (CLI start-up excluded: timed from the printed code) to final state."""
+    started = time.perf_counter()
+    code = _submit(env, files)
+    submitted = time.perf_counter()
+    state = _wait(env, code)
+    return time.perf_counter() - submitted, state + f" (submit took {submitted - started:.1f}s)"
+
+
+def run_workers(folder: Path, processes: int, pages: list[Path], warm: list[Path],
+                extra: list[Path] | None) -> tuple[float, float | None]:
+    with running_redis() as redis:
+        env = _env(folder / f"home-{processes}", redis.url(heartbeat_timeout_ms=15000))
+        log = open(folder / f"worker-{processes}.log", "wb")  # noqa: SIM115
+        worker = subprocess.Popen([sys.executable, "-m", "cli.worker_commands", "worker",
+                                   "--processes", str(processes)], env=env, cwd=ROOT,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            _timed(env, warm)  # start-up, models and caches out of the measurement
+            seconds, state = _timed(env, pages)
+            print(f"  {processes} worker process(es): {len(pages)} pages in {seconds:.1f}s "
+                  f"= {len(pages) / seconds * 60:.1f} pages/min [{state}]")
+            latency = None
+            if extra:
+                latency, state = _timed(env, extra)
+                print(f"  5-page dossier, submit -> verdict: {latency:.2f}s [{state}]")
+            return len(pages) / seconds * 60, latency
+        finally:
+            os.kill(worker.pid, 15)  # the supervisor only (see workers/README.md)
+            worker.wait(120)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hoso-worker-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "pages").mkdir()
+        pages = office_pages(folder / "pages", args.pages + 7)
+        main_pages, warm, five = pages[:args.pages], pages[args.pages:args.pages + 2], \
+            pages[args.pages + 2:]
+        print(f"{CORES} cores (shared machine: other jobs may be running); "
+              f"{args.pages} office-quality pages")
+        raw_s = raw_tesseract(main_pages)
+        raw = len(main_pages) / raw_s * 60
+        print(f"  raw tesseract, {CORES} single-threaded processes: {raw:.1f} pages/min")
+        one, _ = run_workers(folder, 1, main_pages, warm[:1], None)
+        two, latency = run_workers(folder, 2, main_pages, warm[1:], five)
+        print(f"  ratio to raw: 1 process {one / raw:.2f}x, 2 processes {two / raw:.2f}x "
+              f"(target >= 0.9x with one process per core)")
+        if latency is not None:
+            print(f"  5-page verdict {latency:.2f}s (target < 6 s on 2 cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""`dossier submit`, `dossier worker`, `dossier status`: the pipeline through a broker.
+
+    dossier submit FILE... [--procedure CODE] --json   -> {"dossier_code": ...} at once
+    dossier worker [--processes N] [--threads T]       -> consume until SIGTERM
+    dossier status CODE --json                         -> state, pages done of total, result
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from archive import BadInputFile, UnknownProcedure
+from models.catalog import load_catalog
+from models.database import open_database
+from storage import StorageError, open_store
+from workers.settings import ENV_BROKER_URL
+
+DEFAULT_AGENCY = "000.00.00.H00"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    submit = commands.add_parser(
+        "submit", help="keep a dossier's files and queue it for the workers",
+        description="Store the originals, allocate the dossier code and queue the dossier "
+                    "on DOSSIER_BROKER_URL; prints the code at once. With memory:// (the "
+                    "default) the dossier is processed in this process before returning.")
+    submit.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    submit.add_argument("--procedure", metavar="CODE", help="procedure code, e.g. 1.001193")
+    submit.add_argument("--json", action="store_true", help="print one JSON object (contract)")
+    submit.set_defaults(run=run_submit)
+
+    worker = commands.add_parser(
+        "worker", help="process queued dossiers until stopped",
+        description="Consume DOSSIER_BROKER_URL (redis:// or amqp://). OCR is CPU-bound: "
+                    "one process per core with one thread each keeps every core on "
+                    "Tesseract. SIGTERM lets current messages finish (or returns them).")
+    worker.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (default: one per core)")
+    worker.add_argument("--threads", type=int, default=1,
+                        help="threads per process (default 1)")
+    worker.set_defaults(run=run_worker)
+
+    status = commands.add_parser(
+        "status", help="where a dossier is: state, pages done of total, result",
+        description="Read a dossier's progress from its record.")
+    status.add_argument("code", metavar="CODE")
+    status.add_argument("--json", action="store_true", help="print one JSON object (contract)")
+    status.set_defaults(run=run_status)
+
+
+def _print(obj: object) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    from workers.submit import submit
+
+    if args.procedure is not None and args.procedure not in load_catalog().procedures:
+        print(f"dossier: --procedure {args.procedure}: not in the catalogue", file=sys.stderr)
+        return 2
+    agency = os.environ.get("DOSSIER_AGENCY_CODE") or DEFAULT_AGENCY
+    try:
+        store = open_store()
+        engine, sessions = open_database()
+    except StorageError as exc:
+        print(f"dossier: storage: {exc}", file=sys.stderr)
+        return 2
+    try:
+        code = submit(args.files, args.procedure, agency_code=agency, store=store,
+                      sessions=sessions)
+    except BadInputFile as exc:
+        print(f"dossier: {exc.path}: not-a-document: {exc.reason}", file=sys.stderr)
+        return 2
+    except (StorageError, UnknownProcedure, ValueError) as exc:
+        print(f"dossier: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if args.json:
+        _print({"dossier_code": code})
+    else:
+        print(code)
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    url = os.environ.get(ENV_BROKER_URL, "").strip()
+    if not url or url.startswith("memory:"):
+        print(f"dossier: worker: set {ENV_BROKER_URL} to redis://... or amqp://... "
+              "(memory:// runs inside `dossier submit`)", file=sys.stderr)
+        return 2
+    if args.processes < 1 or args.threads < 1:
+        print("dossier: worker: --processes and --threads must be at least 1", file=sys.stderr)
+        return 2
+    # One OCR message in hand per thread: pages spread evenly over machines instead of
+    # waiting in a busy worker's prefetch buffer.
+    os.environ.setdefault("dramatiq_queue_prefetch", str(args.threads))
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per process
+    argv = [sys.executable, "-m", "dramatiq", "workers.actors",
+            "--processes", str(args.processes), "--threads", str(args.threads)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)  # dramatiq's supervisor handles signals from here on
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from intake.status import dossier_status
+
+    engine, sessions = open_database()
+    try:
+        with sessions() as session:
+            found = dossier_status(session, args.code)
+    finally:
+        engine.dispose()
+    if found is None:
+        print(f"dossier: {args.code}: no such dossier", file=sys.stderr)
+        return 1
+    if args.json:
+        _print(found)
+    else:
+        print(f"{found['dossier_code']}  {found['state']} ({found['stage']})  "
+              f"trang {found['pages_done']}/{found['pages_total']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run these commands without `dossier` (before they are registered, and in tests)."""
+    from cli.settings import load_dotenv
+
+    load_dotenv()
+    parser = argparse.ArgumentParser(prog="dossier")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""The steps of one dossier as separate, repeatable units, for workers that may die at any time.
+
+``intake.process`` runs a dossier start to end in one process. Here the same
+work is cut where a queue can sit between two steps:
+
+    split(dossier)            originals -> page inputs in the work area, one OCR message each
+    ocr_one(dossier, page)    page input -> page result in the work area
+    publish(dossier)          page results -> verdict, ``archive.keep``, status ``done``
+
+Every step may run twice (a broker redelivers a message whose worker died)
+and must then change nothing: inputs and results live under fixed keys per
+page, progress only moves forward (``pages_done`` is set from what is stored,
+never incremented), and a dossier in a final state is left alone. Steps never
+talk to a broker: the next step is handed in as a callable, so the same code
+runs behind dramatiq or in one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive import keep
+from archive.audit import record_audit
+from archive.transactions import in_write_transaction
+from intake.result import build_result, document_input
+from intake.work_area import FilePlan, Manifest, WorkArea
+from models.catalog import Catalog
+from models.dossier_code import VIETNAM_TZ
+from models.records import Dossier, Procedure, utcnow
+from pipeline.dossier_check import check_dossier
+from pipeline.errors import DocumentError, ErrorKind
+from pipeline.ingest import iter_pages
+from pipeline.ocr_page import ocr_page
+from pipeline.options import OcrOptions
+from pipeline.page_input import PageInput
+from pipeline.results import FileResult, PageResult
+from storage import ObjectStore
+
+__all__ = ["FINAL_STATES", "Context", "SourceFile", "mark_failed", "ocr_one", "publish", "split"]
+
+log = logging.getLogger(__name__)
+
+FINAL_STATES = ("done", "failed", "accepted", "incomplete", "refused")
+
+SendPage = Callable[[int], None]
+SendPublish = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every step needs; built once per worker process."""
+
+    store: ObjectStore
+    sessions: sessionmaker[Session]
+    catalog: Catalog
+    options: OcrOptions
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file handed in: its original's key in the store and the name the result shows."""
+
+    key: str
+    name: str
+
+
+class PermanentFailure(Exception):
+    """The dossier cannot be processed whatever we retry (a corrupt or unreadable file)."""
+
+
+def _dossier(ctx: Context, dossier_id: str) -> Dossier | None:
+    with ctx.sessions() as session:
+        return session.get(Dossier, dossier_id)
+
+
+def _ocr_options(ctx: Context) -> OcrOptions:
+    return ctx.options.model_copy(update={"keep_images": True})
+
+
+# ----------------------------------------------------------------------------- split
+
+
+def split(ctx: Context, dossier_id: str, files: Sequence[SourceFile], send_page: SendPage,
+          send_publish: SendPublish) -> None:
+    """Render every page of the originals into the work area and send one OCR message per page.
+
+    A file that cannot become pages fails the dossier (its original stays kept).
+    Pages already OCR'd by an earlier delivery are not sent again.
+    """
+    dossier = _dossier(ctx, dossier_id)
+    if dossier is None or dossier.status in FINAL_STATES:
+        if dossier is not None:
+            WorkArea(ctx.store, dossier.code).clear()
+        return
+    _set_processing(ctx, dossier_id)
+    area = WorkArea(ctx.store, dossier.code)
+    done = area.pages_done()
+    plans: list[FilePlan] = []
+    next_index = 0
+    try:
+        for source in files:
+            indices: list[int] = []
+            with _local_copy(ctx.store, source.key) as path:
+                for page in _pages(path, source.name, _ocr_options(ctx)):
+                    if next_index not in done:
+                        area.put_input(next_index, page)
+                        send_page(next_index)
+                    indices.append(next_index)
+                    next_index += 1
+            plans.append(FilePlan(source.name, indices))
+    except PermanentFailure as exc:
+        mark_failed(ctx, dossier_id, str(exc))
+        return
+    manifest = Manifest(plans)
+    area.put_manifest(manifest)
+    if _ended_meanwhile(ctx, dossier_id, area):
+        return
+    if manifest.total == 0:
+        mark_failed(ctx, dossier_id, "no pages in the files handed in")
+        return
+    _record_progress(ctx, dossier_id, len(done), manifest.total)
+    if len(done) >= manifest.total:
+        send_publish()
+
+
+def _pages(path: Path, name: str, options: OcrOptions) -> Iterator[PageInput]:
+    """The file's pages; a file the pipeline refuses becomes a ``PermanentFailure``.
+
+    Only the reading is guarded: storage errors while keeping the pages are
+    transient and must reach the retry policy untouched.
+    """
+    pages = iter_pages(path, options)
+    while True:
+        try:
+            page = next(pages)
+        except StopIteration:
+            return
+        except DocumentError as exc:
+            raise PermanentFailure(f"{name}: {exc.kind.value}: {exc.message}") from exc
+        except MemoryError as exc:
+            raise PermanentFailure(f"{name}: {ErrorKind.TOO_LARGE.value}: "
+                                   "not enough memory to read this file") from exc
+        except Exception as exc:  # a reader bug: the same file fails the same way next time
+            raise PermanentFailure(f"{name}: {ErrorKind.CORRUPT.value}: cannot be read: "
+                                   f"{type(exc).__name__}: {exc}"[:500]) from exc
+        yield page
+
+
+@contextlib.contextmanager
+def _local_copy(store: ObjectStore, key: str) -> Iterator[Path]:
+    """The original as a local file (readers need a path), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="hoso-split-"))
+    try:
+        target = folder / ("original." + key.rsplit(".", 1)[-1])
+        with store.open(key) as stream, open(target, "wb") as out:
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- ocr
+
+
+def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish) -> None:
+    """OCR one page into the work area; the step that completes the set sends ``publish``."""
+    dossier = _dossier(ctx, dossier_id)
+    if dossier is None or dossier.status in FINAL_STATES:
+        return
+    area = WorkArea(ctx.store, dossier.code)
+    already = area.has_page(index)
+    if not already:
+        page = area.get_input(index)
+        if page is None:  # the work area was cleared: the dossier ended meanwhile
+            return
+        area.put_page(ocr_page(page, index, _ocr_options(ctx)))
+        if _ended_meanwhile(ctx, dossier_id, area):
+            return
+    manifest = area.get_manifest()
+    if manifest is None:
+        return  # split has not finished: it sends publish itself if all pages are in
+    done = len(area.pages_done())
+    advanced = _record_progress(ctx, dossier_id, done, manifest.total)
+    # Two workers finishing the last two pages both see the full set; only the one
+    # that moved the counter sends. A redelivered message (page already stored) sends
+    # too, in case its first delivery died between the counter and the send.
+    if done >= manifest.total and (advanced or already):
+        send_publish()
+
+
+def _ended_meanwhile(ctx: Context, dossier_id: str, area: WorkArea) -> bool:
+    """A late (retried or duplicate) step wrote after publish cleared the area: clear it again."""
+    dossier = _dossier(ctx, dossier_id)
+    if dossier is None or dossier.status in FINAL_STATES:
+        area.clear()
+        return True
+    return False
+
+
+def _set_processing(ctx: Context, dossier_id: str) -> None:
+    with ctx.sessions() as session:
+        in_write_transaction(session, lambda s: s.execute(
+            update(Dossier).where(Dossier.id == dossier_id, Dossier.status == "received")
+            .values(status="processing", updated_at=utcnow())))
+
+
+def _record_progress(ctx: Context, dossier_id: str, done: int, total: int) -> bool:
+    """Move ``pages_done`` forward to ``done``; True if this call moved it."""
+    def work(s: Session) -> bool:
+        s.execute(update(Dossier).where(Dossier.id == dossier_id, Dossier.status == "processing")
+                  .values(pages_total=total))
+        moved = s.execute(update(Dossier).where(
+            Dossier.id == dossier_id, Dossier.status == "processing", Dossier.pages_done < done)
+            .values(pages_done=done, updated_at=utcnow()))
+        return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+    with ctx.sessions() as session:
+        return in_write_transaction(session, work)
+
+
+# ----------------------------------------------------------------------------- publish
+
+
+def publish(ctx: Context, dossier_id: str) -> None:
+    """Understand the pages, keep everything and record ``done``; clear the work area."""
+    dossier = _dossier(ctx, dossier_id)
+    if dossier is None:
+        return
+    area = WorkArea(ctx.store, dossier.code)
+    if dossier.status in FINAL_STATES:
+        area.clear()  # a redelivery after the commit: only the clean-up may be missing
+        return
+    manifest = area.get_manifest()
+    if manifest is None or len(area.pages_done()) < manifest.total:
+        raise RuntimeError(f"dossier {dossier.code}: publish before every page is read")
+    files = _file_results(area, manifest)
+    failed = [f for f in files if f.error is not None]
+    if failed:
+        mark_failed(ctx, dossier_id, "; ".join(
+            f"{f.path}: {f.error.kind.value}: {f.error.message}" for f in failed if f.error))
+        return
+    with ctx.sessions() as session:
+        procedure = session.get(Procedure, dossier.procedure_id) if dossier.procedure_id else None
+        code = procedure.code if procedure else None
+    pages = [page for f in files for page in f.pages]
+    received_on = dossier.received_at.astimezone(VIETNAM_TZ).date()
+    checked = check_dossier(pages, ctx.catalog, code, received_on)
+    result = build_result(dossier.code, checked, files)
+    latest = _dossier(ctx, dossier_id)
+    if latest is None or latest.status in FINAL_STATES:
+        return  # a duplicate publish got there first
+    with ctx.sessions() as session:
+        keep(session, ctx.store, session.merge(latest), files,
+             documents=[document_input(d) for d in checked.documents], status="done",
+             result=result, actor="worker", catalog=ctx.catalog)
+    area.clear()
+
+
+def _file_results(area: WorkArea, manifest: Manifest) -> list[FileResult]:
+    """The per-file OCR results, as ``pipeline.api.ocr_paths`` would have returned them."""
+    files = []
+    for plan in manifest.files:
+        result = FileResult(path=plan.name)
+        for index in plan.pages:
+            page: PageResult = area.get_page(index)
+            result.pages.append(page)
+            if page.error and result.error is None:
+                result.error = page.error
+        files.append(result)
+    return files
+
+
+# ----------------------------------------------------------------------------- failure
+
+
+def mark_failed(ctx: Context, dossier_id: str, reason: str) -> None:
+    """End the dossier ``failed`` with ``reason``; its originals stay kept, scratch goes."""
+    def work(s: Session) -> str | None:
+        dossier = s.get(Dossier, dossier_id)
+        if dossier is None or dossier.status in FINAL_STATES:
+            return dossier.code if dossier is not None else None
+        s.execute(update(Dossier).where(Dossier.id == dossier_id).values(
+            status="failed", result={"failed": reason}, updated_at=utcnow()))
+        record_audit(s, "dossier.failed", actor="worker", dossier_id=dossier_id,
+                     details={"reason": reason})
+        return dossier.code
+
+    with ctx.sessions() as session:
+        code = in_write_transaction(session, work)
+    log.warning("dossier %s failed: %s", code or dossier_id, reason)
+    if code is not None:
+        WorkArea(ctx.store, code).clear()
+
+
+def dossier_id_for(session: Session, code: str) -> str | None:
+    return session.scalars(select(Dossier.id).where(Dossier.code == code)).one_or_none()

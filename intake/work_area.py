@@ -1,0 +1,111 @@
+"""Where a dossier's pages wait between workers: ``work/{dossier_code}/...`` in the object store.
+
+Why the object store: every worker machine already reaches it, it holds
+megabytes per page without strain, and a page written there survives any
+worker dying. Why not a table: page images are several MB, and the records
+schema belongs to the archive (Alembic); nothing here needs a query.
+
+Keys are fixed per (dossier, page), so a redelivered message overwrites the
+same object with the same bytes instead of adding one. The folder is deleted
+once the dossier is kept (or has failed). ``archive.fsck`` lists leftovers of
+a dossier still in flight as orphans of no kind and never deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from intake.page_codec import decode_input, decode_result, encode_input, encode_result
+from pipeline.page_input import PageInput
+from pipeline.results import PageResult
+from storage import ObjectMissing, ObjectStore
+
+__all__ = ["FilePlan", "Manifest", "WorkArea"]
+
+PREFIX = "work"
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """One file of the dossier: the name shown in the result and its global page indices."""
+
+    name: str
+    pages: list[int]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What splitting found: every file's pages, so the last page knows it is the last."""
+
+    files: list[FilePlan]
+
+    @property
+    def total(self) -> int:
+        return sum(len(f.pages) for f in self.files)
+
+    def as_json(self) -> bytes:
+        return json.dumps({"files": [{"name": f.name, "pages": f.pages} for f in self.files]},
+                          ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Manifest:
+        raw: dict[str, Any] = json.loads(data)
+        return cls([FilePlan(f["name"], list(f["pages"])) for f in raw["files"]])
+
+
+class WorkArea:
+    """The scratch folder of one dossier."""
+
+    def __init__(self, store: ObjectStore, dossier_code: str) -> None:
+        self.store = store
+        self.root = f"{PREFIX}/{dossier_code}/"
+
+    def _input_key(self, index: int) -> str:
+        return f"{self.root}input/{index:05d}.bin"
+
+    def _page_key(self, index: int) -> str:
+        return f"{self.root}page/{index:05d}.bin"
+
+    def put_input(self, index: int, page: PageInput) -> None:
+        self.store.put_bytes(encode_input(page), self._input_key(index))
+
+    def get_input(self, index: int) -> PageInput | None:
+        try:
+            return decode_input(self.store.get_bytes(self._input_key(index)))
+        except ObjectMissing:
+            return None
+
+    def put_page(self, page: PageResult) -> None:
+        self.store.put_bytes(encode_result(page), self._page_key(page.index))
+
+    def has_page(self, index: int) -> bool:
+        return self.store.exists(self._page_key(index))
+
+    def get_page(self, index: int) -> PageResult:
+        return decode_result(self.store.get_bytes(self._page_key(index)))
+
+    def pages_done(self) -> set[int]:
+        """Indices of the pages whose OCR result is stored."""
+        done = set()
+        for obj in self.store.list(f"{self.root}page/"):
+            name = obj.key.rsplit("/", 1)[-1].removesuffix(".bin")
+            if name.isdigit():
+                done.add(int(name))
+        return done
+
+    def put_manifest(self, manifest: Manifest) -> None:
+        self.store.put_bytes(manifest.as_json(), f"{self.root}manifest.json",
+                             "application/json")
+
+    def get_manifest(self) -> Manifest | None:
+        try:
+            return Manifest.from_json(self.store.get_bytes(f"{self.root}manifest.json"))
+        except ObjectMissing:
+            return None
+
+    def clear(self) -> None:
+        """Delete the whole folder (idempotent: an absent key is not an error)."""
+        for obj in list(self.store.list(self.root)):
+            self.store.delete(obj.key)

@@ -1,0 +1,48 @@
+"""The actors: one per step of ``intake.steps``, each a few lines of wiring, no business logic.
+
+    submit ──> split(dossier) ──> ocr_page(dossier, i)  × every page, on every worker
+                                      └── the one that completes the set ──> publish(dossier)
+
+Queues are separate so a worker always takes a ready ``publish`` (a citizen
+waiting at the desk) before more pages of a long scan: dramatiq's worker
+hands out messages by actor priority (lower first).
+
+Importing this module sets the global broker from ``DOSSIER_BROKER_URL``;
+``dramatiq workers.actors`` (what ``dossier worker`` runs) imports it.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+
+from intake import steps
+from workers.broker import make_broker
+from workers.resources import context
+from workers.settings import WorkerSettings
+
+__all__ = ["QUEUES", "broker", "ocr_page", "publish", "split"]
+
+broker = make_broker(WorkerSettings.from_env())
+dramatiq.set_broker(broker)
+
+QUEUES = ("hoso.split", "hoso.ocr", "hoso.publish")
+
+
+@dramatiq.actor(queue_name="hoso.split", priority=10)
+def split(dossier_id: str, files: list[list[str]]) -> None:
+    """Render the originals' pages into the work area; fan out one OCR message per page."""
+    steps.split(context(), dossier_id, [steps.SourceFile(key, name) for key, name in files],
+                send_page=lambda index: ocr_page.send(dossier_id, index),
+                send_publish=lambda: publish.send(dossier_id))
+
+
+@dramatiq.actor(queue_name="hoso.ocr", priority=20)
+def ocr_page(dossier_id: str, index: int) -> None:
+    """OCR one page; the page that completes the dossier sends ``publish``."""
+    steps.ocr_one(context(), dossier_id, index, send_publish=lambda: publish.send(dossier_id))
+
+
+@dramatiq.actor(queue_name="hoso.publish", priority=0)
+def publish(dossier_id: str) -> None:
+    """Verdict, searchable PDFs, records; the dossier becomes ``done``."""
+    steps.publish(context(), dossier_id)
