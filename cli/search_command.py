@@ -48,6 +48,38 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--offset", type=int, default=0, metavar="N", help="hits to skip (0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (contract)")
     parser.set_defaults(run=run)
+    rebuild = commands.add_parser(
+        "reindex", help="rebuild the search index from the stored records",
+        description="Clear the archive search index and index every page of every recorded "
+                    "dossier again, from the records database.",
+    )
+    rebuild.set_defaults(run=run_reindex)
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    import search
+    from intake.indexing import database_url_of, page_docs
+    from models.database import open_database
+    from models.records import Dossier
+
+    engine, sessions = open_database()
+    try:
+        with sessions() as session:
+            codes = list(session.scalars(select(Dossier.code).order_by(Dossier.code)))
+
+        def pages():  # one dossier at a time: the archive may hold millions of pages
+            for code in codes:
+                with sessions() as session:
+                    yield from page_docs(session, code)
+
+        with search.open_index(database_url_of(sessions)) as index:
+            done = search.reindex(index, pages())
+    finally:
+        engine.dispose()
+    print(f"indexed {done} pages of {len(codes)} dossiers")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import keep, receive
+from intake.indexing import index_dossier
 from intake.result import build_result, document_input, stored_summary
 from models.catalog import Catalog
 from models.dossier_code import VIETNAM_TZ
@@ -59,5 +60,6 @@ def process_dossier(paths: Sequence[Path], procedure: str | None, *, agency_code
         kept = keep(session, store, dossier, files,
                     documents=[document_input(d) for d in checked.documents],
                     status="done", result=result)
+    index_dossier(sessions, None, code)
     result["stored"] = kept.as_contract()
     return Outcome(result, failed)

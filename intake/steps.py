@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive import keep
 from archive.audit import record_audit
 from archive.transactions import in_write_transaction
+from intake.indexing import index_dossier
 from intake.result import build_result, document_input
 from intake.work_area import FilePlan, Manifest, WorkArea
 from models.catalog import Catalog
@@ -262,6 +263,7 @@ def publish(ctx: Context, dossier_id: str) -> None:
         keep(session, ctx.store, session.merge(latest), files,
              documents=[document_input(d) for d in checked.documents], status="done",
              result=result, actor="worker", catalog=ctx.catalog)
+    index_dossier(ctx.sessions, None, dossier.code)
     area.clear()
 
 

@@ -80,6 +80,19 @@ def test_complete_dossier(environment: dict[str, str]) -> None:
     assert again["dossier_code"] == result["dossier_code"]
     assert sorted(again["stored"]["objects"]) == sorted(stored["objects"])
 
+    mother = next(d["fields"]["me_ho_ten"] for d in expected["documents"]
+                  if d["type"] == "giay_chung_sinh")
+    folded = mother.lower().replace("đ", "d")  # typed without diacritics at the desk
+    import unicodedata
+
+    folded = "".join(c for c in unicodedata.normalize("NFD", folded)
+                     if not unicodedata.combining(c))
+    found = json.loads(dossier(environment, "search", folded, "--json").stdout)
+    assert result["dossier_code"] in {hit["dossier_code"] for hit in found["hits"]}
+    assert dossier(environment, "reindex").returncode == 0
+    again_found = json.loads(dossier(environment, "search", folded, "--json").stdout)
+    assert again_found["total"] == found["total"]
+
     check = dossier(environment, "fsck", "--json")
     assert check.returncode == 0, check.stdout + check.stderr
     assert json.loads(check.stdout)["ok"] is True

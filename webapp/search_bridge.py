@@ -10,10 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
-
-from models.records import Document, Dossier
+from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["SearchUnavailable", "available", "index_dossier", "run_search"]
 
@@ -24,8 +21,6 @@ try:
 except ImportError:  # built in parallel; the app works without it
     _search = None  # type: ignore[assignment]
 
-_IDENTITY_FIELDS = ("so_dinh_danh", "me_so_dinh_danh", "nguoi_yeu_cau_so_giay_to", "so_giay_to",
-                    "chu_ho_so_dinh_danh", "ben_nu_so_giay_to", "ben_nam_so_giay_to")
 
 
 class SearchUnavailable(RuntimeError):
@@ -40,25 +35,9 @@ def index_dossier(sessions: sessionmaker[Session], database_url: str, code: str)
     """Index every page of dossier ``code``; returns pages indexed (0 without search)."""
     if _search is None:
         return 0
-    with sessions() as session:
-        dossier = session.scalars(select(Dossier).where(Dossier.code == code).options(
-            joinedload(Dossier.agency), joinedload(Dossier.procedure))).unique().one()
-        docs = {d.id: d for d in session.scalars(select(Document).where(
-            Document.dossier_id == dossier.id).options(joinedload(Document.fields))).unique()}
-        pages = []
-        for page in dossier.pages:
-            doc = docs.get(page.document_id) if page.document_id else None
-            fields = {f.field_id: f.value for f in doc.fields} if doc else {}
-            pages.append(_search.PageDoc(
-                record_id=dossier.id, dossier_code=dossier.code,
-                agency_code=dossier.agency.code,
-                procedure=dossier.procedure.code if dossier.procedure else None,
-                document_type=doc.type_id if doc else None, page=page.page_index,
-                received_at=dossier.received_at, status=dossier.status,
-                identity_numbers=[fields[k] for k in _IDENTITY_FIELDS if fields.get(k)],
-                text=page.text, fields=fields))
-    with _search.open_index(database_url) as index:
-        return index.index_pages(pages)
+    from intake.indexing import index_dossier as index_from_records
+
+    return index_from_records(sessions, database_url, code)
 
 
 def run_search(database_url: str, text: str, agency_code: str, *, procedure: str | None = None,
