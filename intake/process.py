@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive import keep, receive
 from intake.indexing import index_dossier
 from intake.result import build_result, document_input, stored_summary
+from intake.status import mark_processing, record_progress
 from models.catalog import Catalog
 from models.dossier_code import VIETNAM_TZ
 from pipeline.api import ocr_paths
 from pipeline.dossier_check import check_dossier
+from pipeline.ingest import count_pages
 from pipeline.options import OcrOptions
-from pipeline.results import FileResult
+from pipeline.results import FileResult, PageResult
 from storage import ObjectStore
 
 
@@ -49,8 +51,17 @@ def process_dossier(paths: Sequence[Path], procedure: str | None, *, agency_code
             result["stored"] = stored_summary(session, dossier.id)
             return Outcome(result, repeated=True)
         received_on = dossier.received_at.astimezone(VIETNAM_TZ).date()
-        code = dossier.code
-    files = ocr_paths(paths, options.model_copy(update={"keep_images": True}))
+        code, dossier_id = dossier.code, dossier.id
+    total = sum(count_pages(Path(p), options) for p in paths)
+    mark_processing(sessions, dossier_id)
+    done = 0
+
+    def on_page(_file: FileResult, _page: PageResult) -> None:
+        nonlocal done
+        done += 1
+        record_progress(sessions, dossier_id, done, max(total, done))
+
+    files = ocr_paths(paths, options.model_copy(update={"keep_images": True}), on_page=on_page)
     pages = [page for f in files for page in f.pages]
     checked = check_dossier(pages, catalog, procedure, received_on)
     failed = [f for f in files if f.error is not None]

@@ -33,6 +33,7 @@ from archive.audit import record_audit
 from archive.transactions import in_write_transaction
 from intake.indexing import index_dossier
 from intake.result import build_result, document_input
+from intake.status import mark_processing, record_progress
 from intake.work_area import FilePlan, Manifest, WorkArea
 from models.catalog import Catalog
 from models.dossier_code import VIETNAM_TZ
@@ -208,24 +209,12 @@ def _ended_meanwhile(ctx: Context, dossier_id: str, area: WorkArea) -> bool:
 
 
 def _set_processing(ctx: Context, dossier_id: str) -> None:
-    with ctx.sessions() as session:
-        in_write_transaction(session, lambda s: s.execute(
-            update(Dossier).where(Dossier.id == dossier_id, Dossier.status == "received")
-            .values(status="processing", updated_at=utcnow())))
+    mark_processing(ctx.sessions, dossier_id)
 
 
 def _record_progress(ctx: Context, dossier_id: str, done: int, total: int) -> bool:
     """Move ``pages_done`` forward to ``done``; True if this call moved it."""
-    def work(s: Session) -> bool:
-        s.execute(update(Dossier).where(Dossier.id == dossier_id, Dossier.status == "processing")
-                  .values(pages_total=total))
-        moved = s.execute(update(Dossier).where(
-            Dossier.id == dossier_id, Dossier.status == "processing", Dossier.pages_done < done)
-            .values(pages_done=done, updated_at=utcnow()))
-        return bool(moved.rowcount)  # type: ignore[attr-defined]
-
-    with ctx.sessions() as session:
-        return in_write_transaction(session, work)
+    return record_progress(ctx.sessions, dossier_id, done, total)
 
 
 # ----------------------------------------------------------------------------- publish

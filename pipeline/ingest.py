@@ -23,3 +23,27 @@ def iter_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
         yield from iter_pdf_pages(path, options)
     else:
         yield from iter_image_pages(path, options)
+
+
+def count_pages(path: Path, options: OcrOptions) -> int:
+    """Pages a file will give, read from its header only; 0 if it cannot be opened.
+
+    Used for progress ("3 of 12 pages"); errors are reported later by iter_pages.
+    """
+    from PIL import Image
+
+    from pipeline.errors import DocumentError
+    from pipeline.ingest_pdf import open_pdfium
+
+    try:
+        fmt = sniff_file(path, options.max_file_bytes)
+        if fmt is FileFormat.PDF:
+            doc = open_pdfium(path)
+            try:
+                return len(doc)
+            finally:
+                doc.close()
+        with Image.open(path) as img:
+            return int(getattr(img, "n_frames", 1))
+    except (DocumentError, OSError, ValueError, Image.DecompressionBombError):
+        return 0

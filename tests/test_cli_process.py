@@ -75,6 +75,10 @@ def test_complete_dossier(environment: dict[str, str]) -> None:
     assert stored["record_id"] and len(stored["objects"]) >= 5
     assert any("/original/" in key for key in stored["objects"])
 
+    status = json.loads(dossier(environment, "status", result["dossier_code"], "--json").stdout)
+    assert status["state"] == "done"
+    assert status["pages_done"] == status["pages_total"] == len(expected["pages"])
+
     again = json.loads(dossier(environment, "process", *files, "--procedure", "1.001193",
                                "--json").stdout)
     assert again["dossier_code"] == result["dossier_code"]
