@@ -376,3 +376,169 @@ def test_address_without_diacritics() -> None:
 def test_unresolvable_address() -> None:
     assert resolve_address("") is None
     assert resolve_address("không có địa chỉ nào ở đây") is None
+
+
+# ---------------------------------------------------------------- real photocopy OCR
+# Lines below are Tesseract's text of generated card photocopies and forms
+# (bench/dossier_accuracy.py --qualities photocopy), kept with their OCR errors.
+
+PHOTOCOPY_2021_FRONT = [
+    "CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card", "s¿No. 089305504787",
+    "Họ và tên / Full name:", "LÊ PHƯƠNG NGỌC PHƯƠNG",
+    "Ngày sinh / Date of birth: 11/03/2005:",
+    "- Giới tính /Sex: NữỮ Quốc tịch / Nationality: Việt Nam",
+    "ể ậ Quê quán / Place of erigin:", "LẤ&- ;¿À | phường Hoàn Kiếm, tỉnh Đắk Lắk",
+    "TẢ Án Nơi thường trú / Place of residence: Bản Nà Lầu, xã Krông",
+    "Pắc, tỉnh Lâm Đồng -", "Có giá trị đến / Date of exory:", "11/03/2030", "ˆ _ 2 : 3",
+]
+
+
+def test_photocopied_card_labels_behind_junk_and_misread_glosses() -> None:
+    v = values(extract_fields("cccd", [make_result(PHOTOCOPY_2021_FRONT)]))
+    assert v["que_quan"] == "phường Hoàn Kiếm, tỉnh Đắk Lắk"  # junk trimmed, one line only
+    assert v["noi_thuong_tru"] == "Bản Nà Lầu, xã Krông Pắc, tỉnh Lâm Đồng"
+    assert v["quoc_tich"] == "Việt Nam"
+    assert v["ngay_het_han"] == "2030-03-11"  # the gloss is consumed, the date is below
+
+
+def test_card_gloss_misread_before_colon() -> None:
+    lines = ["Giới tính / Sex: Nam Quốc tịch / Nationatity: Việt Nam",
+             "Quê quán / Piàce of origin:", "xã Nghĩa Đàn, tỉnh Đồng Tháp ờ",
+             "Có giá trị đến Date c! e«xp", "17/11/2029"]
+    v = values(extract_fields("cccd", [make_result(lines)]))
+    assert v["quoc_tich"] == "Việt Nam"
+    assert v["que_quan"] == "xã Nghĩa Đàn, tỉnh Đồng Tháp"
+    assert v["ngay_het_han"] == "2029-11-17"
+
+
+def test_card_expiry_without_its_label_is_the_milestone_birthday() -> None:
+    lines = ["só¿xo 068201376681", "Ê Ngày sinh / Date of birth: 24/12/2001 $",
+             "Nơi thường trú / Place of residence: Số 148, đường Phan",
+             "9444/95 Đình Phùng, phường Cẩm Phả, Thành phố Cần", "24/12/2026 Tng",
+             "Ngày„ tháng, năm / Date, month, year: 04/01/2023"]
+    res = extract_fields("cccd", [make_result(lines)])
+    assert res["ngay_het_han"].value == "2026-12-24"  # the 25th birthday, not the issue date
+    assert not res["ngay_het_han"].needs_review
+
+
+def test_card_expiry_from_the_mrz_check_digit() -> None:
+    lines = ["Ngày sinh / Date of birth: 11/03/2005", "TDVNM30559047875689305504787<<8",
+             "8583116F3003116VNM<<<<<<<<<<<6"]
+    assert values(extract_fields("cccd", [make_result(lines)]))["ngay_het_han"] == "2030-03-11"
+    broken = [lines[0], lines[1], "8583116F3003117VNM<<<<<<<<<<<6"]  # check digit fails
+    assert "ngay_het_han" not in values(extract_fields("cccd", [make_result(broken)]))
+
+
+def test_card_without_expiry() -> None:
+    lines = ["Ngày sinh / Date of birth: 01/01/1960",
+             "Có giá trị đến / Date of expiry: Không thời hạn"]
+    res = extract_fields("cccd", [make_result(lines)])
+    assert res["ngay_het_han"].value == "Không thời hạn" and not res["ngay_het_han"].needs_review
+
+
+def test_value_wrapped_at_the_right_margin_goes_on() -> None:
+    lines = ["Tình trạng hôn nhân: Hiện tại chưa đăng ký kết hôn với ai.",
+             "Mục đích sử dụng Giấy xác nhận tình trạng hôn nhân: Để làm thủ tục:",
+             "mua bán nhà đất.",
+             "Tôi cam đoan những nội dung khai trên đây là đúng sự thật, được sự"]
+    v = values(extract_fields("to_khai_xac_nhan_hon_nhan", [make_result(lines)]))
+    assert v["muc_dich_su_dung"] == "Để làm thủ tục mua bán nhà đất"
+    assert v["tinh_trang_hon_nhan"] == "Hiện tại chưa đăng ký kết hôn với ai"
+
+
+def test_short_value_is_not_glued_to_the_next_line() -> None:
+    lines = ["Mục đích sử dụng: Để đăng ký kết hôn.",
+             "Trong thời gian cư trú tại phường Hải Châu từ năm 2018 đến nay, tôi",
+             "không đăng ký kết hôn với ai; đề nghị Ủy ban nhân dân xác nhận."]
+    v = values(extract_fields("to_khai_xac_nhan_hon_nhan", [make_result(lines)]))
+    assert v["muc_dich_su_dung"] == "Để đăng ký kết hôn"
+
+
+def test_gender_read_exactly_with_zero_word_confidence() -> None:
+    lines = ["Giới tính: Nữ Dân tộc: Thái Quốc tịch: Việt Nam"]
+    res = extract_fields("to_khai_xac_nhan_hon_nhan",
+                         [make_result(lines, word_confidence={"Nữ": 0.0, "tính:": 0.0})])
+    assert res["gioi_tinh"].value == "Nữ"
+
+
+def test_business_form_wrapped_date_money_words_and_joined_name() -> None:
+    lines = ["Tôi là: ĐỖ HỮU HOÀNG-TUẤN.", "4. Vốn kinh doanh: 410.009.000 đồng",
+             "(Bằng chữ: Bốn trăm mười triệu đồng)", "5. Số lượng lao động: 3 người",
+             "Làm tại: Hải Châu, ngày 30 tháng 09 năm", "2025", "Chủ hộ kinh doanh"]
+    res = extract_fields("giay_de_nghi_ho_kinh_doanh", [make_result(lines)])
+    assert res["chu_ho_ho_ten"].value == "Đỗ Hữu Hoàng Tuấn"
+    assert res["ngay_lam_don"].value == "2025-09-30"
+    assert res["von_kinh_doanh"].value == "410000000" and res["von_kinh_doanh"].needs_review
+
+
+def test_money_agreeing_with_words_is_trusted() -> None:
+    lines = ["4. Vốn kinh doanh: 170.000.000 đồng.", "(Bằng chữ: Một trăm bảy mươi triệu đồng)"]
+    res = extract_fields("giay_de_nghi_ho_kinh_doanh", [make_result(lines)])
+    assert res["von_kinh_doanh"].value == "170000000"
+    assert not res["von_kinh_doanh"].needs_review
+
+
+def test_family_name_tone_mark_repaired_so_documents_agree() -> None:
+    lines = ["Họ và tên mẹ: Đình Mỹ Nhung", "Tại: Trung tâm Ÿ tế Thành phố Hải Phòng"]
+    v = values(extract_fields("giay_chung_sinh", [make_result(lines)]))
+    assert v["me_ho_ten"] == "Đinh Mỹ Nhung"
+    assert v["noi_sinh"] == "Trung tâm Y tế Thành phố Hải Phòng"
+
+
+def test_address_with_stray_quote_and_comma() -> None:
+    lines = ["Họ, chữ đệm, tên: Đỗ Thanh Linh",
+             "Nơi cư trú:'Thôn Phú Lộc, phường Ba Đình, Thành phố, Hà Nội"]
+    v = values(extract_fields("to_khai_xac_nhan_hon_nhan", [make_result(lines)]))
+    assert v["noi_cu_tru"] == "Thôn Phú Lộc, phường Ba Đình, Thành phố Hà Nội"
+
+
+def test_impossible_syllable_goes_to_review() -> None:
+    lines = ["2. Địa chỉ trụ sở hộ kinh doanh: Thôn Thượng Đồng, xã Yêh Thế, tỉnh",
+             "Nghệ An", "3. Ngành, nghề kinh doanh: Dịch vụ ăn uống"]
+    res = extract_fields("giay_de_nghi_ho_kinh_doanh", [make_result(lines)])
+    assert res["dia_chi_tru_so"].needs_review  # 'Yêh' cannot be Vietnamese: OCR for 'Yên'
+    assert not res["nganh_nghe"].needs_review
+    card = extract_fields("cccd", [make_result(["Quê quán: xã Ea Kar, tỉnh Đắk Lắk"])])
+    assert not card["que_quan"].needs_review
+
+
+def test_speck_after_a_card_label_is_not_the_value() -> None:
+    lines = ["Quê quán / Place of origìn `", "xã Châu Thành, tỉnh Lâm.Đồng",
+             "Nơi thường trú / Place of residence: Số 165, ngõ 177, đường ."]
+    v = values(extract_fields("cccd", [make_result(lines)]))
+    assert v["que_quan"] == "xã Châu Thành, tỉnh Lâm Đồng"
+
+
+def test_residence_wrapped_on_a_form_and_prose_after_it() -> None:
+    lines = ["Họ, chữ đệm, tên: Huỳnh Diệu Vy",
+             "Nơi cư trú: Số 197, ngõ 129, đường Trần Phú, phường Ba Đình, tỉnh An", "Giang",
+             "Nơi cư trú: Thôn Phú Lộc, phường Ba Đình, Thành phố Hà Nội, Việt Nam",
+             "Trong thời gian cư trú tại phường Hải Châu từ năm 2018 đến nay."]
+    v = values(extract_fields("to_khai_xac_nhan_hon_nhan", [make_result(lines[:3])]))
+    assert v["noi_cu_tru"] == "Số 197, ngõ 129, đường Trần Phú, phường Ba Đình, tỉnh An Giang"
+    v = values(extract_fields("to_khai_xac_nhan_hon_nhan",
+                              [make_result([lines[0], *lines[3:]])]))
+    assert v["noi_cu_tru"] == "Thôn Phú Lộc, phường Ba Đình, Thành phố Hà Nội, Việt Nam"
+
+
+def test_card_address_wraps_whatever_the_page_margin() -> None:
+    lines = ["Nơi thường trú / Place of residence: Số 148, đường Phan",
+             "Đình Phùng, phường Cẩm Phả, Thành phố Cần Thơ",
+             "Đặc điểm nhân dạng / Personal identification: Nốt ruồi C:1cm trên sau đuôi mắt phải"]
+    v = values(extract_fields("cccd", [make_result(lines)]))
+    assert v["noi_thuong_tru"] == ("Số 148, đường Phan Đình Phùng, phường Cẩm Phả, "
+                                   "Thành phố Cần Thơ")
+
+
+def test_card_address_cut_short_by_ocr_agrees_with_qr() -> None:
+    lines = ["Số / No.: 079090001234", "Nơi thường trú / Place of residence: Số 5, đường Lê Lợi,"]
+    res = extract_fields("cccd", [make_result(lines)], qr_payloads=[QR_2016])
+    assert res.problems == []
+    assert res["noi_thuong_tru"].value.endswith("TP. Hồ Chí Minh")
+
+
+def test_junk_inside_a_value_goes_to_review() -> None:
+    lines = ["Nơi thường trú / Place of residence: Số 135, ngõ 153, đường s.$</%%9s9 Hùng",
+             "Vương, phường Thủy Xuân, Thành phố Hồ Chí"]
+    res = extract_fields("cccd", [make_result(lines)])
+    assert res["noi_thuong_tru"].needs_review

@@ -7,13 +7,16 @@ import unicodedata
 import pytest
 
 from pipeline.understand.normalise import (
+    Normalised,
     find_date,
     fold,
     normalise_date,
+    normalise_expiry,
     normalise_gender,
     normalise_id_number,
     normalise_money,
     normalise_name,
+    normalise_nationality,
     normalise_place,
     normalise_text,
     words_to_number,
@@ -164,3 +167,53 @@ def test_fold_keeps_length() -> None:
     for text in ("Họ, chữ đệm, tên người yêu cầu", "ĐẶNG THỊ", "Ủy ban"):
         assert len(fold(text)) == len(text)
     assert fold("Đặng Thị Ủy") == "dang thi uy"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Đình Mỹ Nhung", "Đinh Mỹ Nhung"),  # OCR read the family name with a wrong mark
+    ("Đỉnh.Khánh Ngân", "Đinh Khánh Ngân"),
+    ("ĐỖ HỮU HOÀNG-TUẤN.", "Đỗ Hữu Hoàng Tuấn"),
+])
+def test_name_ocr_repairs_are_guessed(text: str, name: str) -> None:
+    got = normalise_name(text)
+    assert got == Normalised(name, guessed=True)
+
+
+@pytest.mark.parametrize("text", ["Nguyễn Đình Trọng", "Chử Văn Lâm", "Chu Văn An",
+                                  "Nguyen Van An"])
+def test_names_left_alone(text: str) -> None:
+    got = normalise_name(text)
+    assert got is not None and got.value == text and not got.guessed
+
+
+def test_place_repairs() -> None:
+    assert normalise_place("Thôn Phú Lộc, phường Ba Đình, Thành phố, Hà Nội") == Normalised(
+        "Thôn Phú Lộc, phường Ba Đình, Thành phố Hà Nội", guessed=True)
+    assert normalise_place("Trung tâm Ÿ tế Thành phố Hải Phòng") == Normalised(
+        "Trung tâm Y tế Thành phố Hải Phòng")
+    assert normalise_place("A Lưới, Thành phố Huế") == Normalised("A Lưới, Thành phố Huế")
+
+
+def test_nationality() -> None:
+    assert normalise_nationality("Việt Nam") == Normalised("Việt Nam")
+    assert normalise_nationality("Việt Nắm") == Normalised("Việt Nam", guessed=True)
+    assert normalise_nationality("Lào") == Normalised("Lào")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("12/02/2039 °", "2039-02-12"), ("Không thời hạn", "Không thời hạn"),
+    ("KHÔNG THỜI HẠN", "Không thời hạn"), ("Không có thời hạn", "Không thời hạn"),
+])
+def test_expiry(text: str, value: str) -> None:
+    got = normalise_expiry(text)
+    assert got is not None and got.value == value
+
+
+def test_expiry_unreadable() -> None:
+    assert normalise_expiry("Date c! e«xp") is None
+
+
+def test_place_dot_between_words_but_not_abbreviations() -> None:
+    assert normalise_place("xã Châu Thành, tỉnh Lâm.Đồng") == Normalised(
+        "xã Châu Thành, tỉnh Lâm Đồng", guessed=True)
+    assert normalise_place("Quận 1, TP.HCM") == Normalised("Quận 1, TP.HCM")

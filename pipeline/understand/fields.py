@@ -17,22 +17,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Literal
 
 from rapidfuzz import fuzz
+from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
 from pipeline.understand.identity import Problem, validate_cccd
 from pipeline.understand.nlp import FieldRead, ValuePiece, label_set, pipeline_for
 from pipeline.understand.normalise import (
     Normalised,
+    clean_text,
+    find_date,
     fold,
     nfc,
     normalise_date,
+    normalise_expiry,
     normalise_gender,
     normalise_id_number,
     normalise_money,
     normalise_name,
+    normalise_nationality,
     normalise_place,
     normalise_text,
 )
@@ -59,8 +65,20 @@ SUPPORTED = ("cccd", "to_khai_khai_sinh", "giay_chung_sinh", "to_khai_ket_hon",
 _NORMALISERS = {
     "name": normalise_name, "date": normalise_date, "gender": normalise_gender,
     "id": normalise_id_number, "place": normalise_place, "text": normalise_text,
-    "money": normalise_money,
+    "money": normalise_money, "expiry": normalise_expiry, "nationality": normalise_nationality,
 }
+CLOSED_VOCABULARY_CONFIDENCE = 0.8
+"""Floor for a gender or nationality read letter for letter as one of its few forms.
+
+Tesseract gives short words on photocopies confidences near 0 even when it read them
+right; a misreading that lands exactly on another valid form ('Nam' for 'Nữ') is far
+less likely than that.
+"""
+_CLOSED_FORMS = {"gender": {"nam", "nữ"}, "nationality": {"việt nam"}}
+_TRIMMED_KINDS = ("name", "place", "text")
+_VALUE_PUNCT = set(",.-/'’")
+_EDGE_PUNCT = "'\"`‘’“”|:;,._~*•+°^"
+_MILESTONES = (14, 25, 40, 60)
 _VOWELS = set("aeiouy")
 _ALLOWED_PUNCT = set(",.-/:;()'’\"%&+")
 _DATED_LINE = re.compile(r"^[^:\d]{2,40},?\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
@@ -135,6 +153,26 @@ def _page_lines(page: PageResult) -> list[_Line]:
     return out
 
 
+WRAP_SLACK = 0.2
+"""A line ending within this share of the text width from the right margin was full."""
+
+
+def _full_lines(page: PageResult) -> list[bool] | None:
+    """Per line: does it reach the right margin, so that a value on it may wrap?
+
+    Without this, the line after a short value ("Mục đích …: Để đăng ký kết hôn.") would
+    be glued to it whenever it does not start with a label. None when the OCR gave no
+    line boxes (every line is then taken to be full).
+    """
+    boxes = [ln.bbox for ln in page.lines]
+    used = [b for b, ln in zip(boxes, page.lines, strict=True) if ln.text.strip() and b[2] > b[0]]
+    if not used:
+        return None
+    left, right = min(b[0] for b in used), max(b[2] for b in used)
+    margin = right - WRAP_SLACK * (right - left)
+    return [b[2] >= margin for b in boxes]
+
+
 def _piece_words(line: _Line, piece: ValuePiece) -> list[Word]:
     return [w for s, e, w in line.words if s < piece.end and e > piece.start]
 
@@ -161,12 +199,32 @@ def _looks_garbled(raw: str, kind: str) -> bool:
     odd = sum(not (c.isalnum() or c in _ALLOWED_PUNCT) for c in chars)
     if odd / len(chars) > 0.15:
         return True
-    if kind in ("name", "place", "text"):
+    if kind in ("name", "place", "text", "nationality"):
         tokens = [t for t in re.findall(r"\w+", fold(raw)) if not t.isdigit()]
         if tokens:
             voweless = sum(not (set(t) & _VOWELS) for t in tokens)
             if voweless / len(tokens) > (0.0 if kind == "name" else 0.34):
                 return True
+    return False
+
+
+_FINALS_OK = ("ch", "nh", "ng", "c", "m", "n", "p", "t", "k")
+
+
+def _impossible_syllable(raw: str) -> bool:
+    """A word with Vietnamese marks that no Vietnamese syllable could be ('Yêh', 'Lộđ').
+
+    A syllable ends in a vowel or in c, ch, m, n, ng, nh, p, t (k in Central Highlands
+    names: Đắk Lắk). OCR that turns 'n' into 'h' makes a plausible-looking but wrong
+    value; it goes to review instead of being trusted. Words without marks are left
+    alone (foreign words, shop names).
+    """
+    for word in re.findall(r"[^\W\d_]+", raw):
+        folded = fold(word)
+        if folded == word.lower() or folded[-1] in _VOWELS:
+            continue
+        if not folded.endswith(_FINALS_OK):
+            return True
     return False
 
 
@@ -178,8 +236,81 @@ def _bbox(lines: list[_Line], pieces: tuple[ValuePiece, ...]) -> tuple[int, int,
             max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
 
 
+def _is_junk_token(token: str, at_end: bool) -> bool:
+    """A token OCR made of a photo, emblem or speck next to a value ('LẤ&-', '¿À', 'ờ').
+
+    Symbols mark junk; so does a lone letter with a diacritic (no address or name starts
+    with one), or at the end a lone lower-case letter. A lone capital A–Z is kept:
+    'A Lưới' and 'Khu B' are real.
+    """
+    token = clean_text(token) or token  # 'Ÿ' is OCR's 'Y', not junk
+    if any(not (c.isalnum() or c in _VALUE_PUNCT) for c in token):
+        return True
+    if not any(c.isalnum() for c in token):
+        return True
+    if len(token) == 1 and token.isalpha():
+        return not token.isascii() or (at_end and token.islower())
+    return False
+
+
+def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool) -> ValuePiece:
+    """Narrow a value piece past junk tokens and stray quotes at its edges."""
+    start, end = piece.start, piece.end
+    if first:
+        # Short tokens before a junk one belong to the same smudge ('LÍ „¿| xã …').
+        tokens = list(re.finditer(r"\S+", text[start:end]))[:3]
+        junk = [t for t in tokens if _is_junk_token(t.group(), at_end=False)]
+        if junk and len(junk) < len(tokens):
+            start += junk[-1].end()
+    while first and start < end:
+        m = re.match(r"\s*(\S+)", text[start:end])
+        if m is None:
+            break
+        token = m.group(1)
+        if _is_junk_token(token, at_end=False):
+            start += m.end()
+        elif token[0] in _EDGE_PUNCT:
+            start += m.start(1) + 1
+        else:
+            start += m.start(1)
+            break
+    while last and end > start:
+        m = re.search(r"(\S+)\s*$", text[start:end])
+        if m is None or not _is_junk_token(m.group(1), at_end=True):
+            break
+        end = start + m.start(1)
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return ValuePiece(piece.line, start, end)
+
+
+def _trimmed(read: FieldRead, lines: list[_Line]) -> FieldRead:
+    if read.kind not in _TRIMMED_KINDS or read.blank:
+        return read
+    n = len(read.pieces)
+    pieces = tuple(_trim_piece(lines[p.line].text, p, i == 0, i == n - 1)
+                   for i, p in enumerate(read.pieces))
+    pieces = tuple(p for p in pieces if p.end > p.start) or read.pieces[:1]
+    return replace(read, pieces=pieces)
+
+
+def _joined(read: FieldRead, lines: list[_Line]) -> tuple[str, bool]:
+    """The value's text over its lines; a colon OCR put at a wrap point is dropped.
+
+    A line that wraps mid-sentence ('Để làm thủ tục:' / 'mua bán nhà đất') does not end
+    in a colon when the next line goes on in lower case. Returns (text, repaired).
+    """
+    parts = [lines[p.line].text[p.start:p.end].strip() for p in read.pieces]
+    repaired = False
+    for i in range(len(parts) - 1):
+        if parts[i].endswith(":") and parts[i + 1][:1].islower():
+            parts[i], repaired = parts[i][:-1].rstrip(), True
+    return " ".join(parts).strip(), repaired
+
+
 def _to_field(read: FieldRead, lines: list[_Line]) -> Field:
-    raw = " ".join(lines[p.line].text[p.start:p.end].strip() for p in read.pieces).strip()
+    read = _trimmed(read, lines)
+    raw, wrap_repaired = _joined(read, lines)
     page = lines[read.pieces[0].line].page
     bbox = _bbox(lines, read.pieces)
     if read.blank or not raw:
@@ -188,18 +319,49 @@ def _to_field(read: FieldRead, lines: list[_Line]) -> Field:
     if read.fuzzy_label:
         confidence *= FUZZY_LABEL_PENALTY
     normalised: Normalised | None = _NORMALISERS[read.kind](raw)
-    unreadable = (normalised is None or low_share >= 0.5 or _looks_garbled(raw, read.kind))
-    if unreadable:
+    closed = read.kind in _CLOSED_FORMS and clean_text(raw).lower() in _CLOSED_FORMS[read.kind]
+    if normalised is None or (low_share >= 0.5 and not closed) or _looks_garbled(raw, read.kind):
         return Field("", min(confidence, 0.3), page, bbox, "ocr", raw, True)
     assert normalised is not None
-    if normalised.guessed:
+    if closed:
+        confidence = max(confidence, CLOSED_VOCABULARY_CONFIDENCE)
+    if normalised.guessed or wrap_repaired:
         confidence *= GUESS_PENALTY
     confidence = max(0.0, min(1.0, confidence))
+    doubtful = read.kind in _TRIMMED_KINDS and (
+        _impossible_syllable(raw)
+        or any(not (c.isalnum() or c.isspace() or c in _ALLOWED_PUNCT) for c in raw))
     return Field(normalised.value, confidence, page, bbox, "ocr", raw,
-                 confidence < REVIEW_THRESHOLD)
+                 confidence < REVIEW_THRESHOLD or doubtful)
 
 
 # ---------------------------------------------------------------- fallbacks
+
+_IN_WORDS = re.compile(r"bang\s*chu\s*:?(?P<words>[^)]*)")
+
+
+def _amount_in_words(lines: list[_Line], read: FieldRead) -> str | None:
+    """The '(Bằng chữ: …)' amount on the line after a money value, as digits.
+
+    Forms repeat an amount in words so that a misread digit can be caught; words that
+    OCR damaged do not parse as a number and give None.
+    """
+    last = read.pieces[-1].line
+    for line in lines[last:last + 2]:
+        m = _IN_WORDS.search(fold(line.text))
+        if m:
+            words = normalise_money(line.text[m.start("words"):m.end("words")])
+            return words.value if words and not re.search(r"\d", m.group("words")) else None
+    return None
+
+
+def _check_money(field_: Field, read: FieldRead, lines: list[_Line]) -> Field:
+    """Digits that disagree with the amount in words: the words win, for review."""
+    words = _amount_in_words(lines, read)
+    if words is None or not field_.value or words == field_.value:
+        return field_
+    return replace(field_, value=words, confidence=min(field_.confidence, 0.6),
+                   needs_review=True)
 
 
 def _dated_line(lines: list[_Line]) -> FieldRead | None:
@@ -222,6 +384,70 @@ def _any_id12(lines: list[_Line], name: str) -> FieldRead | None:
 
 # ---------------------------------------------------------------- identity cards
 
+_MRZ_DATES = re.compile(r"(\d{6})(\d)[MF<](\d{6})(\d)VNM")
+
+
+def _mrz_check(digits: str) -> int:
+    """ICAO 9303 check digit (weights 7, 3, 1) of a run of digits."""
+    return sum(int(c) * (7, 3, 1)[i % 3] for i, c in enumerate(digits)) % 10
+
+
+def _mrz_expiry(text: str) -> str | None:
+    """The expiry date in a card's machine-readable zone, if its check digit holds.
+
+    Line 2 is birth YYMMDD + check, sex, expiry YYMMDD + check, 'VNM'. A card expires
+    in this century, so YY is 20YY.
+    """
+    m = _MRZ_DATES.search(text.replace(" ", ""))
+    if m is None or _mrz_check(m.group(3)) != int(m.group(4)):
+        return None
+    yy, mm, dd = m.group(3)[:2], m.group(3)[2:4], m.group(3)[4:]
+    try:
+        return date(2000 + int(yy), int(mm), int(dd)).isoformat()
+    except ValueError:
+        return None
+
+
+def _milestones(born: str) -> set[str]:
+    """The birthdays a card can run to: the 14th, 25th, 40th and 60th (Luật Căn cước)."""
+    b = date.fromisoformat(born)
+    out = set()
+    for years in _MILESTONES:
+        try:
+            out.add(b.replace(year=b.year + years).isoformat())
+        except ValueError:  # born on 29 February
+            out.add(date(b.year + years, 3, 1).isoformat())
+    return out
+
+
+def _expiry_fallback(lines: list[_Line], fields: dict[str, Field]) -> Field | None:
+    """The card's expiry when its label was lost in the photo's OCR noise.
+
+    A photocopy often keeps the date but not the label beside it ('24/12/2026 Tng'). A
+    date on the card that falls on the holder's 14th/25th/40th/60th birthday is the expiry
+    (cards run exactly to one of those), whether printed or in the MRZ (check digit valid).
+    Found nothing, or two different candidates: None.
+    """
+    born = fields.get("ngay_sinh")
+    if born is None or not born.value or born.needs_review:
+        return None
+    wanted = _milestones(born.value)
+    found: dict[str, tuple[int, ValuePiece]] = {}
+    for i, line in enumerate(lines):
+        got = find_date(line.text)
+        if got is not None and got.value in wanted:
+            found.setdefault(got.value, (i, ValuePiece(i, got.start, got.end)))
+        mrz = _mrz_expiry(line.text)
+        if mrz is not None and mrz in wanted:  # a check digit alone passes 1 in 10 misreads
+            found.setdefault(mrz, (i, ValuePiece(i, 0, len(line.text))))
+    if len(found) != 1:
+        return None
+    value, (i, piece) = next(iter(found.items()))
+    confidence, _ = _ocr_confidence(lines, (piece,))
+    confidence = max(0.0, min(1.0, confidence * FUZZY_LABEL_PENALTY))
+    return Field(value, confidence, lines[i].page, _bbox(lines, (piece,)), "ocr",
+                 lines[i].text[piece.start:piece.end], confidence < REVIEW_THRESHOLD)
+
 _QR_FIELDS = {
     "so_dinh_danh": ("number", "số định danh"),
     "ho_ten": ("full_name", "họ và tên"),
@@ -234,10 +460,15 @@ _QR_FIELDS = {
 
 
 def _same(a: str, b: str, loose: bool) -> bool:
+    """Printed ``a`` says the same as QR ``b``; loosely: nearly, or the start of it.
+
+    A card's address often loses its wrapped second line in OCR (the line lands among
+    the photo's noise); what was read still agrees with the QR, so it is no conflict.
+    """
     fa, fb = re.sub(r"[\W_]+", "", fold(a)), re.sub(r"[\W_]+", "", fold(b))
     if fa == fb:
         return True
-    return loose and fuzz.ratio(fa, fb) >= 90
+    return loose and (fuzz.ratio(fa, fb) >= 90 or (len(fa) >= 10 and fb.startswith(fa)))
 
 
 def _merge_qr(fields: dict[str, Field], card: CardQr, page: int) -> list[Problem]:
@@ -294,6 +525,28 @@ def _identity_problems(doc_type: str, fields: dict[str, Field]) -> list[Problem]
 # ---------------------------------------------------------------- entry point
 
 
+def _run_pipeline(doc_type: str, lines: list[_Line], pages: list[PageResult]) -> Doc:
+    """The type's spaCy pipeline over the pages' text, told which lines are full width.
+
+    Not for a card: its photocopy sits in a corner of the page, photo and text side by
+    side, so the page's right margin says nothing about where a card value wraps.
+    """
+    nlp = pipeline_for(doc_type)
+    doc = nlp.make_doc("\n".join(ln.text for ln in lines))
+    flags: list[bool] = []
+    for page, count in zip(pages, _line_counts(lines, pages), strict=True):
+        full = _full_lines(page) if page.lines and doc_type != "cccd" else None
+        flags += full if full is not None and len(full) == count else [True] * count
+    doc._.hoso_full_lines = flags
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
+
+
+def _line_counts(lines: list[_Line], pages: list[PageResult]) -> list[int]:
+    return [sum(1 for ln in lines if ln.page == page.index) for page in pages]
+
+
 def extract_fields(doc_type: str, pages: list[PageResult],
                    qr_payloads: list[str] | None = None) -> ExtractedDocument:
     """The fields of a document of type ``doc_type`` spread over ``pages``.
@@ -305,7 +558,7 @@ def extract_fields(doc_type: str, pages: list[PageResult],
     if doc_type not in SUPPORTED or not pages:
         return ExtractedDocument()
     lines = [ln for page in pages for ln in _page_lines(page)]
-    doc = pipeline_for(doc_type)("\n".join(ln.text for ln in lines))
+    doc = _run_pipeline(doc_type, lines, pages)
     reads: dict[str, FieldRead] = {r.field: r for r in doc._.hoso_reads or []}
     for spec in label_set(doc_type).fields:
         if spec.name in reads:
@@ -319,11 +572,19 @@ def extract_fields(doc_type: str, pages: list[PageResult],
             reads[spec.name] = FieldRead(spec.name, spec.kind, fallback.pieces,
                                          fallback.label_line, fuzzy_label=True)
     fields = {name: _to_field(read, lines) for name, read in reads.items()}
+    for name, read in reads.items():
+        if read.kind == "money" and not read.blank:
+            fields[name] = _check_money(fields[name], read, lines)
     problems: list[Problem] = []
     if doc_type == "cccd":
         card = _card_from(qr_payloads)
         if card is not None:
             problems += _merge_qr(fields, card, pages[0].index)
+        expiry = fields.get("ngay_het_han")
+        if expiry is None or not expiry.value or expiry.needs_review:
+            fallback = _expiry_fallback(lines, fields)
+            if fallback is not None:
+                fields["ngay_het_han"] = fallback
     problems += _identity_problems(doc_type, fields)
     ordered = {s.name: fields[s.name] for s in label_set(doc_type).fields if s.name in fields}
     ordered.update({k: v for k, v in fields.items() if k not in ordered})

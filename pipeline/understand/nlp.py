@@ -36,7 +36,7 @@ from rapidfuzz.distance import Levenshtein
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.understand.normalise import fold, nfc
+from pipeline.understand.normalise import fold, nfc, normalise_expiry
 
 __all__ = [
     "FieldRead",
@@ -49,12 +49,20 @@ __all__ = [
 ]
 
 LABELS_DIR = Path(__file__).with_name("labels")
-KINDS = ("name", "date", "gender", "id", "place", "text", "money")
+KINDS = ("name", "date", "gender", "id", "place", "text", "money", "expiry", "nationality")
 FUZZY_MIN_SIMILARITY = 0.85
 FUZZY_MIN_LENGTH = 8
 
 _ENUM_PREFIX = re.compile(r"^\s*(?:(?:[ivx]{1,4}|\d{1,2}|[a-z])[.)]\s*|[-–•+*]\s*)?")
-_AFTER_LABEL = re.compile(r"\s*(?:\([^)]*\))?\s*(?P<colon>:)?\s*")
+# After a label: an optional "(…)" remark, then an optional English gloss of a bilingual
+# card label ("/ Place of origin") that OCR often misspells ("/ Piàce of origin"), so it is
+# consumed by shape (a slash and a few short words) rather than by its exact text.
+_AFTER_LABEL = re.compile(
+    r"\s*(?:\([^)]*\))?\s*(?:/\s*[a-z][a-z .,!«»'’]{1,30}?\s*(?=:|$))?\s*(?P<colon>:)?\s*"
+)
+# What OCR makes of a card's photo, emblem or guilloche left of a label: a few short
+# tokens without a real word in them ("ể ậ", "TẢ Án", "£»Ỗ", "s¿").
+_JUNK_PREFIX = re.compile(r"^\s*(?:\S{1,3}\s+){1,3}$")
 _LEADERS = re.compile(r"^[\s.…_·,:-]*$")
 
 
@@ -191,7 +199,8 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
             has_colon = after.group("colon") is not None
             if pat.colon_required and not has_colon:
                 continue
-            at_start = m.start() == enum_end or not folded[:m.start()].strip()
+            at_start = (m.start() == enum_end or not folded[:m.start()].strip()
+                        or _after_junk(folded, m.start(), has_colon or after.end() >= len(folded)))
             inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace()
                       and ":" in folded[:m.start()])
             if at_start or inline:
@@ -206,6 +215,15 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
         if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
             chosen.append(hit)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def _after_junk(folded: str, start: int, stands_as_label: bool) -> bool:
+    """A label behind a few junk tokens still starts its line (card photocopies).
+
+    Only for a label that ends in a colon or ends the line: in prose a short word before
+    a label-like phrase is real text, not junk.
+    """
+    return stands_as_label and _JUNK_PREFIX.match(folded[:start]) is not None
 
 
 def _fuzzy_start_hit(line_no: int, folded: str, enum_end: int,
@@ -259,22 +277,55 @@ def _starts_with_label(hits: list[_Hit]) -> bool:
     return any(h.at_line_start for h in hits)
 
 
+def _is_dotted(text: str) -> bool:
+    """A dotted line left for a value: the field exists but was not filled in.
+
+    A lone stray ':' or '.' (OCR noise after a label) is not a dotted line.
+    """
+    stripped = text.strip()
+    return bool(stripped) and _LEADERS.match(stripped) is not None and len(stripped) >= 3
+
+
+def _has_date_start(text: str) -> bool:
+    """Could this be (the start of) a date? Card glosses read as 'Date c! e«xp' cannot."""
+    folded = fold(text)
+    return any(c.isdigit() for c in folded) or "thang" in folded or "khong" in folded
+
+
+def _wants_next_line(spec: FieldSpec, pieces: list[ValuePiece], lines: list[str],
+                     taken: int, line_full: bool) -> bool:
+    """Should the value go on to the next line?
+
+    A date goes on only until it is complete ('ngày 30 tháng 09 năm' / '2025'). Other
+    values go on up to ``multiline`` extra lines, and only when the line before was
+    filled to the right margin (a wrapped value), so the line after a short value is not
+    glued to it. A label alone on its line always takes the next line.
+    """
+    if spec.kind in ("date", "expiry"):
+        text = " ".join(lines[p.line][p.start:p.end] for p in pieces)
+        return taken < 2 and normalise_expiry(text) is None
+    return not pieces or (len(pieces) <= spec.multiline and line_full)
+
+
 def _read_field(spec: FieldSpec, hit: _Hit, lines: list[str],
-                hits_by_line: list[list[_Hit]]) -> FieldRead:
+                hits_by_line: list[list[_Hit]], full: list[bool] | None = None) -> FieldRead:
     piece = _value_on_line(hit, hits_by_line[hit.line], lines[hit.line])
     text = lines[hit.line][piece.start:piece.end]
-    if text and _LEADERS.match(text):
+    if _is_dotted(text):
         return FieldRead(spec.name, spec.kind, (piece,), hit.line, hit.fuzzy, blank=True)
-    pieces = [piece] if text.strip() else []
-    line = hit.line
-    wanted_more = spec.multiline if pieces else spec.multiline + 1
-    while wanted_more > 0 and line + 1 < len(lines):
+    keep = any(c.isalnum() for c in text)  # a lone '`' or ':' after a label is a speck
+    if spec.kind in ("date", "expiry"):
+        keep = keep and _has_date_start(text)
+    pieces = [piece] if keep else []
+    line, taken = hit.line, 0
+    while line + 1 < len(lines) and _wants_next_line(
+            spec, pieces, lines, taken, full is None or full[line]):
         line += 1
         if _starts_with_label(hits_by_line[line]) or not lines[line].strip():
             break
         first = min((h.start for h in hits_by_line[line]), default=len(lines[line]))
         pieces.append(ValuePiece(line, 0, first))
-        wanted_more -= 1
+        taken += 1
     if not pieces:
         return FieldRead(spec.name, spec.kind, (piece,), hit.line, hit.fuzzy, blank=True)
     return FieldRead(spec.name, spec.kind, tuple(pieces), hit.line, hit.fuzzy)
@@ -292,8 +343,13 @@ def _sections(labels: LabelSet, hits_by_line: list[list[_Hit]]) -> list[str | No
     return out
 
 
-def read_pairs(lines: list[str], labels: LabelSet) -> list[FieldRead]:
-    """Every field of ``labels`` found in ``lines`` (the pages' lines, in order)."""
+def read_pairs(lines: list[str], labels: LabelSet,
+               full: list[bool] | None = None) -> list[FieldRead]:
+    """Every field of ``labels`` found in ``lines`` (the pages' lines, in order).
+
+    ``full[i]`` says line i reaches the right margin (so a value on it may wrap onto
+    the next line); without it every line is taken to be full.
+    """
     hits_by_line = [_line_hits(i, text, labels) for i, text in enumerate(lines)]
     section_at = _sections(labels, hits_by_line)
     label_line: dict[str, int] = {}
@@ -317,7 +373,7 @@ def read_pairs(lines: list[str], labels: LabelSet) -> list[FieldRead]:
         if found is None:
             continue
         label_line[spec.name] = found.line
-        reads.append(_read_field(spec, found, lines, hits_by_line))
+        reads.append(_read_field(spec, found, lines, hits_by_line, full))
     return reads
 
 
@@ -339,10 +395,12 @@ ENTITY_PATTERNS: list[dict[str, Any]] = [
                                    {"LOWER": {"IN": ["tỷ", "tỉ", "triệu", "nghìn", "ngàn"]}},
                                    {"LOWER": "đồng", "OP": "?"}]},
 ]
-_ENTITY_FOR_KIND = {"date": "DATE", "id": "ID_NUMBER", "money": "MONEY"}
+_ENTITY_FOR_KIND = {"date": "DATE", "expiry": "DATE", "id": "ID_NUMBER", "money": "MONEY"}
 
 if not Doc.has_extension("hoso_reads"):
     Doc.set_extension("hoso_reads", default=None)
+if not Doc.has_extension("hoso_full_lines"):
+    Doc.set_extension("hoso_full_lines", default=None)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -357,7 +415,8 @@ def _make_label_reader(nlp: Language, name: str, doc_type: str) -> Any:
 
     def label_reader(doc: Doc) -> Doc:
         lines = doc.text.split("\n")
-        reads = read_pairs(lines, labels)
+        full = doc._.hoso_full_lines
+        reads = read_pairs(lines, labels, full if full and len(full) == len(lines) else None)
         doc._.hoso_reads = reads
         starts = _line_starts(doc.text)
         spans = []

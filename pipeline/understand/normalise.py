@@ -27,10 +27,12 @@ __all__ = [
     "natural_case_place",
     "nfc",
     "normalise_date",
+    "normalise_expiry",
     "normalise_gender",
     "normalise_id_number",
     "normalise_money",
     "normalise_name",
+    "normalise_nationality",
     "normalise_place",
     "normalise_text",
     "words_to_number",
@@ -71,9 +73,13 @@ def fold(text: str) -> str:
     return "".join(_fold_char(ch) for ch in nfc(text))
 
 
+# Latin letters Vietnamese never writes, which OCR reads for a plain letter ("Ÿ tế").
+_FOREIGN_LETTERS = str.maketrans({"Ÿ": "Y", "ÿ": "y"})
+
+
 def clean_text(text: str) -> str:
     """NFC, single spaces, no stray separators at either end."""
-    text = re.sub(r"\s+", " ", nfc(text)).strip()
+    text = re.sub(r"\s+", " ", nfc(text).translate(_FOREIGN_LETTERS)).strip()
     return text.strip(" ,;:|")
 
 
@@ -98,13 +104,58 @@ def natural_case_name(text: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
 
 
+# Common Vietnamese family names. OCR often gets their tone marks wrong ("Đỉnh", "Đình"
+# for "Đinh"); a first word that is not a family name but folds to exactly one of them is
+# that family name. Family names that fold alike (Chu/Chử, Lò/Lô) are never repaired.
+FAMILY_NAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+    "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Lương", "Mai", "Đào", "Đoàn",
+    "Trương", "Lâm", "Phùng", "Cao", "Tạ", "Hà", "Tô", "Kiều", "Quách", "Thái", "Triệu",
+    "Lại", "Khúc", "Nông", "Lò", "Lô", "Chu", "Chử", "Tăng", "Tôn", "Thạch", "Giang",
+    "Vương", "Châu", "Lưu", "Mạc", "Âu", "Đàm", "Khổng", "Doãn", "Diệp", "Đồng", "Hứa",
+    "Lục", "Nghiêm", "Ninh", "Tiêu",
+)
+
+
+def _family_name_repairs() -> dict[str, str]:
+    by_fold: dict[str, list[str]] = {}
+    for name in FAMILY_NAMES:
+        by_fold.setdefault(fold(name), []).append(name)
+    return {k: v[0] for k, v in by_fold.items() if len(v) == 1}
+
+
+_FAMILY_BY_FOLD = _family_name_repairs()
+
+
+_NAME_JOINER = re.compile(r"(?<=[^\W\d_])[.\-](?=[^\W\d_])")
+
+
+def _repair_family_name(words: list[str]) -> tuple[list[str], bool]:
+    first = natural_case_name(words[0])
+    written = " ".join(words)
+    if first in FAMILY_NAMES or fold(written) == written.lower():
+        return words, False  # a name written without any marks stays so
+    repaired = _FAMILY_BY_FOLD.get(fold(first))
+    if repaired is None or len(words) < 2:
+        return words, False
+    return [repaired, *words[1:]], True
+
+
 def normalise_name(text: str) -> Normalised | None:
-    """A person's name in natural case; None when it holds digits or symbols (not a name)."""
+    """A person's name in natural case; None when it holds digits or symbols (not a name).
+
+    Two OCR slips are repaired (and marked guessed): syllables joined by a dot or hyphen
+    ("Đỉnh.Khánh", "HOÀNG-TUẤN"; Vietnamese names have neither) and a family name read with
+    the wrong tone mark ("Đình Mỹ Nhung" → "Đinh Mỹ Nhung").
+    """
     value = clean_text(text).strip(".")
-    words = value.split()
+    joined = _NAME_JOINER.sub(" ", value)
+    words = joined.split()
     if not words or not all(_NAME_CHARS.match(w) for w in words):
         return None
-    return Normalised(natural_case_name(value))
+    words, family_fixed = _repair_family_name(words)
+    return Normalised(natural_case_name(" ".join(words)),
+                      guessed=family_fixed or joined != value)
 
 
 # Unit words that are written in lower case inside an address ("phường Bến Thành").
@@ -133,14 +184,40 @@ def natural_case_place(text: str) -> str:
     return out[:1].upper() + out[1:]
 
 
+# A unit word is always followed by its name, never by a comma: "Thành phố, Hà Nội" is
+# an OCR speck read as a comma.
+_UNIT_COMMA = re.compile(
+    r"(?<!\w)(thành phố|thị xã|thị trấn|tỉnh|phường|xã|quận|huyện|đường|thôn|ấp|xóm|ngõ|hẻm)"
+    r"\s*,\s*(?=[^\W\d_])", re.IGNORECASE)
+
+# A dot OCR put between two words ('Lâm.Đồng', 'Thành.phố'); after three letters, so
+# abbreviations such as 'TP.HCM' or 'Tp.Hồ Chí Minh' keep theirs.
+_PLACE_DOT = re.compile(r"(?<=[^\W\d_]{3})\.(?=[^\W\d_])")
+
+
 def normalise_place(text: str) -> Normalised | None:
     """An address or place as written (NFC, single spaces); capitals become natural case."""
     value = clean_text(text).rstrip(".").strip()
     if not value or not any(c.isalpha() for c in value):
         return None
-    if _is_caps(value):
-        value = natural_case_place(value)
-    return Normalised(value)
+    repaired = _PLACE_DOT.sub(" ", _UNIT_COMMA.sub(lambda m: m.group(1) + " ", value))
+    guessed = repaired != value
+    if _is_caps(repaired):
+        repaired = natural_case_place(repaired)
+    return Normalised(repaired, guessed=guessed)
+
+
+def normalise_nationality(text: str) -> Normalised | None:
+    """A nationality as written; 'Việt Nam' read with a wrong tone mark ('Việt Nắm') repaired.
+
+    The field is almost always 'Việt Nam', so a value that folds to it is it.
+    """
+    place = normalise_place(text)
+    if place is None:
+        return None
+    if re.sub(r"[\W_]+", "", fold(place.value)) == "vietnam":
+        return Normalised("Việt Nam", guessed=place.value != "Việt Nam")
+    return place
 
 
 # ---------------------------------------------------------------- gender
@@ -362,6 +439,22 @@ def normalise_date(text: str) -> Normalised | None:
     return Normalised(got.value, got.guessed) if got else None
 
 
+NO_EXPIRY = "Không thời hạn"
+_NO_EXPIRY = re.compile(r"khong\s*(?:co\s*)?(?:thoi\s*han|gioi\s*han)")
+
+
+def normalise_expiry(text: str) -> Normalised | None:
+    """An expiry date, or 'Không thời hạn' (cards issued after 58 never expire).
+
+    The card prints those words in place of a date; they are a legitimate value, not an
+    unreadable one, and are kept as the text 'Không thời hạn'.
+    """
+    got = find_date(text)
+    if got is not None:
+        return Normalised(got.value, got.guessed)
+    return Normalised(NO_EXPIRY) if _NO_EXPIRY.search(fold(text)) else None
+
+
 # ---------------------------------------------------------------- money
 
 _MONEY_UNITS = {"ty": 1_000_000_000, "trieu": 1_000_000, "nghin": 1_000, "ngan": 1_000}
@@ -391,3 +484,4 @@ def normalise_money(text: str) -> Normalised | None:
     words = [w for w in words if w not in ("dong", "vnd", "chan", "bang", "chu")]
     amount = words_to_number(words)
     return Normalised(str(amount), guessed=True) if amount else None
+
