@@ -6,7 +6,7 @@ JSON out. Storing, codes and printing happen at the edges (archive/, cli/).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,9 +15,26 @@ from pipeline.assemble import Document, assemble
 from pipeline.classify import classify_page, title_patterns
 from pipeline.crosscheck import cross_check
 from pipeline.results import PageResult
-from pipeline.understand.fields import ExtractedDocument, extract_fields, supported_types
+from pipeline.understand.address import resolve_address
+from pipeline.understand.fields import (
+    ExtractedDocument,
+    Field,
+    extract_fields,
+    supported_types,
+)
 from pipeline.understand.qr import decode_qr_codes
 from pipeline.verdict import Completeness, FoundDocument, Problem, check, propose_procedure
+
+ADDRESS_FIELDS = ("noi_thuong_tru", "noi_cu_tru", "dia_chi_tru_so", "que_quan", "noi_sinh")
+
+
+def _units(value: str) -> dict[str, Any] | None:
+    """Official administrative units before and after July 2025; the text stays as written."""
+    match = resolve_address(value) if value else None
+    if match is None:
+        return None
+    return {"before_2025": asdict(match.before_2025) if match.before_2025 else None,
+            "after_2025": asdict(match.after_2025) if match.after_2025 else None}
 
 
 @dataclass(slots=True)
@@ -32,11 +49,17 @@ class CheckedDocument:
             "type": self.type_id,
             "pages": list(self.pages),
             "confidence": round(self.confidence, 3),
-            "fields": {name: {"value": f.value, "confidence": round(f.confidence, 3),
-                              "page": f.page, "bbox": list(f.bbox) if f.bbox else None,
-                              "source": f.source, "needs_review": f.needs_review}
-                       for name, f in self.fields.items()},
+            "fields": {name: self._field(name, f) for name, f in self.fields.items()},
         }
+
+    @staticmethod
+    def _field(name: str, f: Field) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": f.value, "confidence": round(f.confidence, 3),
+                               "page": f.page, "bbox": list(f.bbox) if f.bbox else None,
+                               "source": f.source, "needs_review": f.needs_review}
+        if name in ADDRESS_FIELDS and not f.needs_review:
+            out["units"] = _units(f.value)
+        return out
 
 
 @dataclass(slots=True)

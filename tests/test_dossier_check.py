@@ -146,3 +146,13 @@ def test_procedure_is_proposed_from_the_papers() -> None:
     assert propose_procedure(CATALOG, {"giay_chung_sinh", "to_khai_khai_sinh"}, TODAY) == (
         "1.001193")
     assert propose_procedure(CATALOG, {"khac"}, TODAY) is None
+
+
+def test_addresses_are_resolved_to_units_before_and_after_2025() -> None:
+    text = form_text("to_khai_xac_nhan_hon_nhan", 9)
+    result = check_dossier([page_from_text(0, text)], CATALOG, "1.004873", TODAY)
+    (doc,) = result.as_dict()["documents"]
+    place = doc["fields"]["noi_cu_tru"]
+    assert place["units"] is not None
+    assert place["units"]["after_2025"]["province"]  # the province is always told
+    assert place["units"]["after_2025"]["district"] is None  # no districts since July 2025
