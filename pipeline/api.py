@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,43 +27,44 @@ PageCallback = Callable[[FileResult, PageResult], None]
 
 def ocr_paths(paths: Iterable[Path | str], options: OcrOptions | None = None,
               on_page: PageCallback | None = None) -> list[FileResult]:
-    """OCR every file; a bad file gets a typed error and the others still run."""
+    """OCR every file; a bad file gets a typed error and the others still run.
+
+    Pages of all files share one queue, so a batch of one-page files keeps every
+    core busy just as a long PDF does.
+    """
     options = options or OcrOptions()
     results: list[FileResult] = []
-    next_index = 0
+    in_flight: deque[tuple[FileResult, Future[PageResult]]] = deque()
+
+    def collect(keep_at_most: int) -> None:
+        """Take finished pages in order until at most `keep_at_most` are in flight."""
+        while len(in_flight) > keep_at_most:
+            result, future = in_flight.popleft()
+            page = future.result()
+            result.pages.append(page)
+            if page.error and result.error is None:
+                result.error = page.error
+            if on_page is not None:
+                on_page(result, page)
+
+    index = 0
     with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="ocr") as pool:
         for path in paths:
             result = FileResult(path=str(path))
             results.append(result)
-            for page in _run_file(Path(path), result, next_index, options, pool):
-                result.pages.append(page)
-                if page.error and result.error is None:
-                    result.error = page.error
-                if on_page is not None:
-                    on_page(result, page)
-            next_index += len(result.pages)
+            try:
+                for page in iter_pages(Path(path), options):
+                    in_flight.append((result, pool.submit(ocr_page, page, index, options)))
+                    index += 1
+                    collect(2 * options.jobs - 1)
+            except DocumentError as exc:
+                result.error = exc
+            except MemoryError:
+                result.error = DocumentError(ErrorKind.TOO_LARGE,
+                                             "not enough memory to read this file")
+            except Exception as exc:  # a reader bug must not take the other files down
+                log.debug("unexpected error reading %s", path, exc_info=True)
+                result.error = DocumentError(
+                    ErrorKind.CORRUPT, f"cannot be read: {type(exc).__name__}: {exc}"[:500])
+        collect(0)
     return results
-
-
-def _run_file(path: Path, result: FileResult, first_index: int, options: OcrOptions,
-              pool: ThreadPoolExecutor) -> Iterator[PageResult]:
-    """Yield the file's pages in order; record a file-level error on `result`."""
-    in_flight: deque[Future[PageResult]] = deque()
-    index = first_index
-    try:
-        for page in iter_pages(path, options):
-            in_flight.append(pool.submit(ocr_page, page, index, options))
-            index += 1
-            while len(in_flight) >= 2 * options.jobs:
-                yield in_flight.popleft().result()
-    except DocumentError as exc:
-        result.error = exc
-    except MemoryError:
-        result.error = DocumentError(ErrorKind.TOO_LARGE, "not enough memory to read this file")
-    except Exception as exc:  # a reader bug must not take the other files down with it
-        log.debug("unexpected error reading %s", path, exc_info=True)
-        result.error = DocumentError(
-            ErrorKind.CORRUPT, f"cannot be read: {type(exc).__name__}: {exc}"[:500]
-        )
-    while in_flight:
-        yield in_flight.popleft().result()
