@@ -26,3 +26,12 @@ echo "== 3. Where everything went"
 echo "records:  ${DOSSIER_DATABASE_URL:-sqlite:///$DOSSIER_HOME/hoso.sqlite3}"
 echo "objects:  ${DOSSIER_STORAGE_URL:-$DOSSIER_HOME/objects}"
 .venv/bin/dossier fsck
+
+echo
+echo "== 4. Search the archive without diacritics"
+.venv/bin/dossier search "giay chung sinh"
+
+echo
+echo "== 5. The reception desk web app (Vietnamese)"
+echo "create a staff account:  .venv/bin/dossier user add canbo --role reception --name \"Nguyễn Văn A\""
+echo "start it:                .venv/bin/dossier serve   →  http://127.0.0.1:8000"

@@ -32,6 +32,15 @@ def find_specks(blobs: Components, letter_height: float) -> np.ndarray:
 
 
 def count_specks(blobs: Components, letter_height: float) -> int:
+    """Isolated specks on the page; 0 at once when there are too few tiny blobs to matter.
+
+    Toner specks include many blobs of a few pixels; a clean page has almost
+    none (its smallest marks, the diacritics, are larger), so the costly
+    "is a letter near?" test runs only on pages that may need it.
+    """
+    tiny = max(4.0, (0.12 * letter_height) ** 2)
+    if int((blobs.areas[1:] <= tiny).sum()) < MIN_SPECKS:
+        return 0
     return int(find_specks(blobs, letter_height).sum())
 
 
