@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-DEFAULT_AGENCY = "000.00.00.H00"
+from cli.desk import agency_code, open_backends, procedure_known
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -31,24 +30,18 @@ def run(args: argparse.Namespace) -> int:
     from archive import BadInputFile, UnknownProcedure
     from intake.process import process_dossier
     from models.catalog import load_catalog
-    from models.database import open_database
     from pipeline.options import OcrOptions
-    from storage import StorageError, open_store
+    from storage import StorageError
 
-    catalog = load_catalog()
-    if args.procedure is not None and args.procedure not in catalog.procedures:
-        print(f"dossier: --procedure {args.procedure}: not in the catalogue", file=sys.stderr)
+    if not procedure_known(args.procedure):
         return 2
-    agency = os.environ.get("DOSSIER_AGENCY_CODE") or DEFAULT_AGENCY
-    try:
-        store = open_store()
-        engine, sessions = open_database()
-    except StorageError as exc:
-        print(f"dossier: storage: {exc}", file=sys.stderr)
+    backends = open_backends()
+    if backends is None:
         return 2
+    store, engine, sessions = backends
     try:
-        outcome = process_dossier(args.files, args.procedure, agency_code=agency, store=store,
-                                  sessions=sessions, catalog=catalog,
+        outcome = process_dossier(args.files, args.procedure, agency_code=agency_code(),
+                                  store=store, sessions=sessions, catalog=load_catalog(),
                                   options=OcrOptions.from_env())
     except BadInputFile as exc:
         print(f"dossier: {exc.path}: not-a-document: {exc.reason}", file=sys.stderr)

@@ -10,10 +10,11 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
+from cli.desk import agency_code
+
 if TYPE_CHECKING:
     from search import SearchResult
 
-DEFAULT_AGENCY = "000.00.00.H00"
 
 
 def _day(value: str) -> date:
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     from search import QueryError, SearchConfigError, SearchQuery, open_index
 
-    agencies = args.agency or [os.environ.get("DOSSIER_AGENCY_CODE") or DEFAULT_AGENCY]
+    agencies = args.agency or [agency_code()]
     query = SearchQuery(
         text=args.query, agency_codes=agencies, procedure=args.procedure,
         document_type=args.document_type, date_from=args.date_from, date_to=args.date_to,

@@ -14,12 +14,10 @@ import sys
 from pathlib import Path
 
 from archive import BadInputFile, UnknownProcedure
-from models.catalog import load_catalog
+from cli.desk import agency_code, open_backends, procedure_known
 from models.database import open_database
-from storage import StorageError, open_store
+from storage import StorageError
 from workers.settings import ENV_BROKER_URL
-
-DEFAULT_AGENCY = "000.00.00.H00"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -60,18 +58,14 @@ def _print(obj: object) -> None:
 def run_submit(args: argparse.Namespace) -> int:
     from workers.submit import submit
 
-    if args.procedure is not None and args.procedure not in load_catalog().procedures:
-        print(f"dossier: --procedure {args.procedure}: not in the catalogue", file=sys.stderr)
+    if not procedure_known(args.procedure):
         return 2
-    agency = os.environ.get("DOSSIER_AGENCY_CODE") or DEFAULT_AGENCY
-    try:
-        store = open_store()
-        engine, sessions = open_database()
-    except StorageError as exc:
-        print(f"dossier: storage: {exc}", file=sys.stderr)
+    backends = open_backends()
+    if backends is None:
         return 2
+    store, engine, sessions = backends
     try:
-        code = submit(args.files, args.procedure, agency_code=agency, store=store,
+        code = submit(args.files, args.procedure, agency_code=agency_code(), store=store,
                       sessions=sessions)
     except BadInputFile as exc:
         print(f"dossier: {exc.path}: not-a-document: {exc.reason}", file=sys.stderr)
