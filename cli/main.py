@@ -14,6 +14,7 @@ from cli import (
     process_command,
     search_command,
     serve_command,
+    watch_command,
     worker_commands,
 )
 from cli.settings import load_dotenv
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     ocr_command.add_parser(commands)
     process_command.add_parser(commands)
     worker_commands.add_parser(commands)
+    watch_command.add_parser(commands)
     search_command.add_parser(commands)
     fsck_command.add_parser(commands)
     serve_command.add_parser(commands)
