@@ -121,10 +121,10 @@ def _one_page(doc: pdfium.PdfDocument, number: int, plumber_page: Any | None,
     page = doc[number]
     try:
         width_pt, height_pt = page.get_size()
-        if options.use_text_layer and plumber_page is not None:
+        if options.use_text_layer:
             try:
-                layer = read_text_layer(plumber_page)
-            except Exception as exc:  # a broken content stream: OCR will read the pixels
+                layer = read_text_layer(page)
+            except pdfium.PdfiumError as exc:  # a broken text layer: OCR reads the pixels
                 log.warning("page %d text layer unreadable: %s", number + 1, type(exc).__name__)
                 layer = None
             if layer is not None:

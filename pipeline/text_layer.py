@@ -7,8 +7,12 @@ Such pages are OCRed instead.
 
 from __future__ import annotations
 
+import ctypes
 import unicodedata
 from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from pipeline.page_input import TextLayer
 from pipeline.results import Line, Word, union_box
@@ -37,34 +41,83 @@ def looks_like_text(text: str) -> bool:
     return with_vowel >= max(1, len(words) // 2)
 
 
-def image_coverage(page: Any) -> float:
+def image_coverage(page: pdfium.PdfPage) -> float:
     """Fraction of the page area covered by raster images (a scan covers ~1.0)."""
-    area = float(page.width * page.height) or 1.0
+    width, height = page.get_size()
+    area = float(width * height) or 1.0
     covered = 0.0
-    for image in page.images:
-        width = max(0.0, min(image["x1"], page.width) - max(image["x0"], 0.0))
-        height = max(0.0, min(image["bottom"], page.height) - max(image["top"], 0.0))
-        covered += width * height
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = image.get_bounds()
+        covered += max(0.0, min(right, width) - max(left, 0.0)) * max(
+            0.0, min(top, height) - max(bottom, 0.0))
     return min(1.0, covered / area)
 
 
-def read_text_layer(page: Any) -> TextLayer | None:
-    """Return the page's text layer if it is trustworthy, else None (the page gets OCR)."""
-    chars = page.chars
-    if not chars:
-        return None
-    if any(any(bad in (c.get("fontname") or "") for bad in PRIOR_OCR_FONTS) for c in chars):
-        return None
-    if image_coverage(page) > 0.5:
-        # A scan with a text layer: our Vietnamese OCR beats a scanner's built-in one.
-        return None
-    words_raw = page.extract_words(keep_blank_chars=False, use_text_flow=False)
-    if not words_raw:
-        return None
-    text = unicodedata.normalize("NFC", " ".join(w["text"] for w in words_raw))
-    if not looks_like_text(text):
-        return None
-    return _layout(words_raw, float(page.width), float(page.height))
+def _font_name(textpage: pdfium.PdfTextPage, index: int) -> str:
+    buffer = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, ctypes.byref(flags))
+    return buffer.value.decode("utf-8", "replace")
+
+
+def _prior_ocr(textpage: pdfium.PdfTextPage, count: int) -> bool:
+    """An earlier OCR run's invisible layer, recognised by its font (sampled, it is uniform)."""
+    step = max(1, count // 20)
+    return any(bad in _font_name(textpage, i) for i in range(0, count, step)
+               for bad in PRIOR_OCR_FONTS)
+
+
+def read_text_layer(page: pdfium.PdfPage) -> TextLayer | None:
+    """Return the page's text layer if it is trustworthy, else None (the page gets OCR).
+
+    Read with PDFium's text page (C): an order of magnitude faster than parsing
+    the page's objects in Python, which matters for born-digital stacks.
+    """
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        if count <= 0 or _prior_ocr(textpage, count):
+            return None
+        if image_coverage(page) > 0.5:
+            # A scan with a text layer: our Vietnamese OCR beats a scanner's built-in one.
+            return None
+        text = textpage.get_text_range()
+        if not looks_like_text(unicodedata.normalize("NFC", text)):
+            return None
+        width, height = page.get_size()
+        boxes = ([textpage.get_charbox(i) for i in range(count)] if len(text) == count
+                 else [(0.0, 0.0, 0.0, 0.0)] * len(text))
+        words = [word for line in _words(text, boxes, height) for word in line]
+        return _layout(words, float(width), float(height)) if words else None
+    finally:
+        textpage.close()
+
+
+def _words(text: str, boxes: list[tuple[float, float, float, float]],
+           page_height: float) -> list[list[dict[str, Any]]]:
+    """Lines of words (text and box in points from the top-left) from PDFium's characters."""
+    lines: list[list[dict[str, Any]]] = [[]]
+    current: list[tuple[str, tuple[float, float, float, float]]] = []
+
+    def close_word() -> None:
+        if current:
+            lefts, bottoms, rights, tops = zip(*(box for _, box in current), strict=True)
+            lines[-1].append({"text": "".join(c for c, _ in current), "x0": min(lefts),
+                              "top": page_height - max(tops), "x1": max(rights),
+                              "bottom": page_height - min(bottoms)})
+            current.clear()
+
+    for char, box in zip(text, boxes, strict=True):
+        if char in "\r\n":
+            close_word()
+            if char == "\n" and lines[-1]:
+                lines.append([])
+        elif char.isspace():
+            close_word()
+        else:
+            current.append((char, box))
+    close_word()
+    return [line for line in lines if line]
 
 
 def _layout(words_raw: list[dict[str, Any]], width_pt: float, height_pt: float) -> TextLayer:
