@@ -125,9 +125,13 @@ def _type_name(catalog: Catalog, type_id: str) -> str:
 
 
 def _found(doc: CheckedDocument, catalog: Catalog) -> FoundDocument:
+    # Readability is judged by the fields we know how to read; for other types
+    # (khai tử, land papers ...) the recognised title is all the evidence there is.
     try:
         expected = list(catalog.document_type(doc.type_id).fields)
     except KeyError:
+        expected = []
+    if doc.type_id not in supported_types():
         expected = []
     unreadable = sum(1 for f in expected if f not in doc.fields or doc.fields[f].needs_review)
     return FoundDocument(doc.type_id, tuple(doc.pages), doc.confidence, len(expected), unreadable)

@@ -17,7 +17,7 @@ from pipeline.classify import PageType, classify_page, title_patterns
 from pipeline.crosscheck import cross_check
 from pipeline.dossier_check import check_dossier
 from pipeline.results import Line, PageResult, Word
-from pipeline.understand.fields import Field
+from pipeline.understand.fields import Field, supported_types
 from pipeline.verdict import propose_procedure
 from scan_simulator.content import make_page
 
@@ -156,3 +156,36 @@ def test_addresses_are_resolved_to_units_before_and_after_2025() -> None:
     assert place["units"] is not None
     assert place["units"]["after_2025"]["province"]  # the province is always told
     assert place["units"]["after_2025"]["district"] is None  # no districts since July 2025
+
+
+def _titled_required(code: str) -> list[str]:
+    required = CATALOG.procedure(code).version_on(TODAY).required_types()
+    return [r.type for r in required if CATALOG.document_type(r.type).title_patterns]
+
+
+# Procedures whose required papers all lack a printed title (the original to be
+# copied, an extract from a register) are judged by the officer; none is left out silently:
+WITHOUT_TITLES = sorted(c for c in CATALOG.procedures if not _titled_required(c))
+
+
+def test_procedures_without_titled_papers_are_known() -> None:
+    assert WITHOUT_TITLES == ["2.000815", "2.000884", "2.000908"]
+
+
+@pytest.mark.parametrize("code", sorted(set(CATALOG.procedures) - set(WITHOUT_TITLES)))
+def test_every_catalogued_procedure_complete_and_incomplete(code: str) -> None:
+    """Each procedure's verdict: all required papers → complete; one missing → named."""
+    required = CATALOG.procedure(code).version_on(TODAY).required_types()
+    titled = _titled_required(code)
+    supported = set(supported_types())
+    pages = [page_from_text(i, form_text(t, 11) if t in supported else
+                            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                            f"{CATALOG.document_type(t).title_patterns[0]}\nNội dung")
+             for i, t in enumerate(titled)]
+    verdict = check_dossier(pages, CATALOG, code, TODAY).completeness
+    untitled = [r.type for r in required if r.type not in titled]
+    assert verdict.missing == untitled, verdict.as_dict()
+    assert verdict.complete is (not untitled)
+    without_first = check_dossier(pages[1:], CATALOG, code, TODAY).completeness
+    assert not without_first.complete
+    assert titled[0] in without_first.missing
