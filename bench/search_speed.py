@@ -6,8 +6,9 @@ civil-status and household-business forms) and prints, per backend,
 indexing throughput (pages/s, generation excluded; the final compaction
 reported separately) and query latency p50/p95 over a fixed query mix:
 names (folded and with diacritics), identity numbers, phrases, prefixes, and
-filtered queries.  PostgreSQL is started like the tests do
-(tests/servers/postgres.py).
+filtered queries; then, separately, a filter-only mix (no words: procedure and
+period, document type, identity number).  PostgreSQL is started like the
+tests do (tests/servers/postgres.py).
 
     .venv/bin/python bench/search_speed.py [--pages 100000] [--backends sqlite postgres]
 """
@@ -176,6 +177,37 @@ def query_mix(archive: Archive, count: int = 200) -> list[SearchQuery]:
     return queries
 
 
+def browse_mix(archive: Archive, count: int = 40) -> list[SearchQuery]:
+    """Filter-only queries (no words): the newest pages of a procedure in a period,
+    of a document type, or carrying an identity number; one agency or all."""
+    r = random.Random(SEED + 2)
+    numbers = [n for _, n in archive.people if n]
+    queries: list[SearchQuery] = []
+    for i in range(count):
+        agencies = list(AGENCIES) if i % 4 == 3 or i % 3 == 2 else [r.choice(AGENCIES)]
+        q = SearchQuery("", agencies, limit=20)
+        if i % 3 == 0:
+            q.procedure = r.choice(list(PROCEDURES))
+            year = r.randrange(2019, 2026)
+            q.date_from, q.date_to = date(year, 1, 1), date(year, 3, 31)
+        elif i % 3 == 1:
+            q.document_type = r.choice(PROCEDURES[r.choice(list(PROCEDURES))])
+        else:
+            q.identity_number = r.choice(numbers)
+        queries.append(q)
+    return queries
+
+
+def timed(index: SearchIndex, queries: list[SearchQuery]) -> tuple[list[float], list[int]]:
+    latencies, totals = [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        result = index.search(q)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        totals.append(result.total)
+    return sorted(latencies), totals
+
+
 def open_backend(name: str, folder: Path) -> tuple[SearchIndex, object | None]:
     if name == "sqlite":
         return open_index(f"sqlite:///{folder / 'bench.sqlite3'}"), None
@@ -205,19 +237,16 @@ def run(name: str, pages: int, folder: Path) -> dict[str, float]:
         queries = query_mix(archive)
         for q in queries[:10]:  # warm caches
             index.search(q)
-        latencies, totals = [], []
-        for q in queries:
-            t0 = time.perf_counter()
-            result = index.search(q)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            totals.append(result.total)
-        latencies.sort()
+        latencies, totals = timed(index, queries)
+        browse, _ = timed(index, browse_mix(archive))
         return {"pages": done, "index_pages_per_s": done / spent, "index_s": spent,
                 "optimize_s": compact,
                 "p50_ms": statistics.median(latencies),
                 "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
                 "max_ms": latencies[-1],
-                "median_total": statistics.median(totals)}
+                "median_total": statistics.median(totals),
+                "browse_p50_ms": statistics.median(browse),
+                "browse_p95_ms": browse[int(len(browse) * 0.95) - 1]}
     finally:
         index.close()
         if server is not None:
@@ -241,6 +270,8 @@ def main() -> int:
                   f" ({figures['index_s']:.1f} s, optimize {figures['optimize_s']:.1f} s)"
                   f"  query p50 {figures['p50_ms']:.1f} ms  p95 {figures['p95_ms']:.1f} ms"
                   f"  max {figures['max_ms']:.1f} ms"
+                  f"  filters-only p50 {figures['browse_p50_ms']:.1f} ms"
+                  f" p95 {figures['browse_p95_ms']:.1f} ms"
                   f"  (median hits {figures['median_total']:.0f};"
                   f" load average {os.getloadavg()[0]:.1f})", flush=True)
     return 0

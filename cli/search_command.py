@@ -30,9 +30,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Search the OCR text and fields of stored pages. Words are all required; "
                     '"quoted words" must appear together; a trailing * matches a prefix. '
                     "Only the agencies given by --agency (default: DOSSIER_AGENCY_CODE) "
-                    "are searched. Exit code 2 for a query that cannot be searched.",
+                    "are searched. With no words but a filter (--procedure, --type, "
+                    "--from/--to, --status, --id), the newest matching pages are listed. "
+                    "Hits carry the stored object keys of the page image and the "
+                    "document PDF. Exit code 2 for a query that cannot be searched.",
     )
-    parser.add_argument("query", metavar="QUERY", help='e.g. nguyen van an "khai sinh" 2024')
+    parser.add_argument("query", metavar="QUERY", nargs="?", default="",
+                        help='e.g. nguyen van an "khai sinh" 2024; leave it out with a filter '
+                             "to list the newest matching pages")
     parser.add_argument("--procedure", metavar="CODE", help="procedure code, e.g. 1.001193")
     parser.add_argument("--type", dest="document_type", metavar="T",
                         help="document type id, e.g. to_khai_khai_sinh")
@@ -123,3 +128,6 @@ def print_table(result: SearchResult) -> None:
     for hit in result.hits:
         print(f"{hit.score:7.3f}  {hit.dossier_code}  page {hit.page}  {hit.document_type or '-'}")
         print(f"         {hit.snippet}")
+        for label, key in (("page image", hit.page_image_key), ("document PDF", hit.pdf_key)):
+            if key:
+                print(f"         {label}: {key}")

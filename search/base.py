@@ -35,6 +35,8 @@ def searchable_text(text: str, fields: dict[str, object], identity_numbers: list
 
 def normal_id(number: str) -> str:
     """Identity numbers compare as their letters and digits only (contract: digits)."""
+    if number.isalnum():  # the usual case: digits only
+        return number.upper()
     return "".join(c for c in number if c.isalnum()).upper()
 
 
@@ -79,34 +81,52 @@ class PageDoc:
 
 @dataclass(slots=True)
 class SearchHit:
+    """One page found.  The contract's six keys first; the rest were added later
+    (search.links fills them from the records; None without records or object)."""
+
     record_id: str
     dossier_code: str
     document_type: str | None
     page: int
     score: float
     snippet: str
+    document: int | None = None          # 0-based position of the page's document
+    page_image_key: str | None = None    # object store key of the normalised page image
+    pdf_key: str | None = None           # object store key of the document's searchable PDF
+    page_image_url: str | None = None    # web app link to the page image
+    pdf_url: str | None = None           # web app link to the document's PDF
 
     def as_dict(self) -> dict[str, object]:
         return {"record_id": self.record_id, "dossier_code": self.dossier_code,
                 "document_type": self.document_type, "page": self.page,
-                "score": round(self.score, 6), "snippet": self.snippet}
+                "score": round(self.score, 6), "snippet": self.snippet,
+                "document": self.document, "page_image_key": self.page_image_key,
+                "pdf_key": self.pdf_key, "page_image_url": self.page_image_url,
+                "pdf_url": self.pdf_url}
 
 
 @dataclass(slots=True)
 class SearchResult:
+    """`total` is exact unless `total_exact` is False: then the query matched more
+    pages than were counted (base.RANK_CAP) and `total` is a lower bound."""
+
     total: int
     hits: list[SearchHit]
+    total_exact: bool = True
 
     def as_dict(self) -> dict[str, object]:
-        return {"total": self.total, "hits": [h.as_dict() for h in self.hits]}
+        return {"total": self.total, "hits": [h.as_dict() for h in self.hits],
+                "total_exact": self.total_exact}
 
 
 EMPTY = SearchResult(0, [])
 
 # A query matching more pages than this ranks only the newest RANK_CAP of them
-# (by indexing order), so a one-word query on a common syllable costs the same
-# at a million pages as at ten thousand.  `total` stays exact.
-RANK_CAP = 2000
+# (by indexing order) and stops counting there (`total_exact` False), so a
+# one-word query on a common syllable costs the same at a million pages as at
+# ten thousand: neither backend visits every matching page.  Paging further
+# than RANK_CAP widens the window to offset + limit.
+RANK_CAP = 1000
 
 
 def as_datetime(value: date | datetime, end_of_day: bool = False) -> datetime:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from search import links
 from search.base import (
     EMPTY,
     RANK_CAP,
@@ -37,12 +39,15 @@ from search.base import (
     searchable_text,
 )
 from search.folding import index_docs
-from search.query import ParsedQuery, SearchQuery, Term, check_paging, parse
+from search.query import ParsedQuery, SearchQuery, Term, check_paging, parse_query
 from search.snippet import best_snippet
 
 EXACT_WEIGHT = 3.0
 BATCH = 5000
 STATEMENT_TIMEOUT_MS = 15000
+MAX_LEXEME_BYTES = 2046   # to_tsvector skips longer words: a query for one matches nothing
+PROBE = 1000   # newest pages tested first, to measure how common a query is
+DENSE = 0.1    # share of matching pages above which walking the newest beats the GIN index
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS search_pages (
@@ -63,7 +68,11 @@ SCHEMA = [
         UNIQUE (record_id, page)) WITH (toast_tuple_target = 8160)""",
     "CREATE INDEX IF NOT EXISTS search_pages_folded ON search_pages USING gin (folded)",
     "CREATE INDEX IF NOT EXISTS search_pages_dossier ON search_pages (dossier_code)",
-    "CREATE INDEX IF NOT EXISTS search_pages_agency ON search_pages (agency_code, received_at)",
+    # Filter-only browsing and counting read this index alone (index-only scans):
+    # the filters and the sort keys are all in it.
+    "DROP INDEX IF EXISTS search_pages_agency",
+    "CREATE INDEX IF NOT EXISTS search_pages_browse ON search_pages (agency_code, received_at)"
+    " INCLUDE (procedure, document_type, status, record_id, page, id)",
 ]
 STAGE = """CREATE TEMP TABLE IF NOT EXISTS search_stage (
     record_id text, dossier_code text, agency_code text, procedure text, document_type text,
@@ -75,7 +84,10 @@ COLUMNS = ("record_id, dossier_code, agency_code, procedure, document_type, page
 
 def _lexeme(word: str, prefix: bool = False) -> str:
     # Tokens are letters/digits only (search.folding); quoting is belt and braces.
-    return "'" + word.replace("\\", "").replace("'", "") + "'" + (":*" if prefix else "")
+    word = word.replace("\\", "").replace("'", "")
+    if len(word.encode()) > MAX_LEXEME_BYTES:  # never indexed: match nothing, no error
+        word, prefix = "mxtoolong", False  # a meta-like token no page carries
+    return "'" + word + "'" + (":*" if prefix else "")
 
 
 def _phrase(words: tuple[str, ...], prefix: bool) -> str:
@@ -106,6 +118,20 @@ def meta_query(query: SearchQuery, agencies: list[str]) -> str:
     return " & ".join("(" + " | ".join(_lexeme(t) for t in g) + ")" for g in groups)
 
 
+def _stage_rows(docs: list[PageDoc]) -> list[tuple]:
+    """The stage table's rows: filters, original text, and the tokens to index."""
+    rows = []
+    for d in docs:
+        numbers = sorted({n for n in map(normal_id, d.identity_numbers) if n})
+        text = searchable_text(d.text, d.fields, numbers)
+        rows.append((d.record_id, d.dossier_code, d.agency_code, d.procedure,
+                     d.document_type, int(d.page), as_datetime(d.received_at),
+                     d.status, numbers, d.text, json.dumps(d.fields, ensure_ascii=False),
+                     *index_docs(text),
+                     meta_doc(d.agency_code, d.procedure, d.document_type, d.status, numbers)))
+    return rows
+
+
 def _sqlalchemy_url(url: str) -> str:
     parsed = make_url(url)
     if parsed.drivername != "postgresql+psycopg":  # psycopg 3 is the driver we ship
@@ -117,7 +143,11 @@ class PostgresSearchIndex(SearchIndex):
     """tsvector + GIN index in a PostgreSQL database; tables created if missing."""
 
     def __init__(self, url: str) -> None:
-        self.engine = create_engine(_sqlalchemy_url(url), pool_pre_ping=True)
+        # No server-side prepared statements: a generic plan cannot see how common
+        # the searched words are, and would walk the whole table for a rare name.
+        self.engine = create_engine(_sqlalchemy_url(url), pool_pre_ping=True,
+                                    connect_args={"prepare_threshold": None})
+        self._records: bool | None = None  # are the records tables here? (search.links)
         with self.engine.begin() as conn:
             cur = conn.connection.cursor()
             for statement in SCHEMA:
@@ -125,34 +155,43 @@ class PostgresSearchIndex(SearchIndex):
 
     # -- writing -----------------------------------------------------------
     def index_pages(self, docs: Iterable[PageDoc]) -> int:
+        """Tokenising (Python) and loading (the server) overlap: while one batch is
+        copied and inserted, a thread already folds the next, so the two cores
+        both work."""
         done = 0
-        for batch in batched(docs, BATCH):
-            unique = list({(d.record_id, d.page): d for d in batch}.values())
-            with self.engine.begin() as conn:
-                cur = conn.connection.cursor()
-                cur.execute(STAGE)
-                with cur.copy(f"COPY search_stage ({COLUMNS}, fields, exact, folded, meta)"
-                              " FROM STDIN") as copy:
-                    for d in unique:
-                        numbers = sorted({normal_id(x) for x in d.identity_numbers
-                                          if normal_id(x)})
-                        text = searchable_text(d.text, d.fields, numbers)
-                        copy.write_row((
-                            d.record_id, d.dossier_code, d.agency_code, d.procedure,
-                            d.document_type, int(d.page), as_datetime(d.received_at),
-                            d.status, numbers, d.text, json.dumps(d.fields, ensure_ascii=False),
-                            *index_docs(text),
-                            meta_doc(d.agency_code, d.procedure, d.document_type, d.status,
-                                     numbers)))
-                cur.execute("DELETE FROM search_pages p USING search_stage s"
-                            " WHERE p.record_id = s.record_id AND p.page = s.page")
-                cur.execute(
-                    f"INSERT INTO search_pages ({COLUMNS}, fields, folded, exact)"
-                    f" SELECT {COLUMNS}, fields::jsonb,"
-                    " to_tsvector('simple', folded || ' ' || meta),"
-                    " to_tsvector('simple', exact) FROM search_stage")
-            done += len(unique)
+        with ThreadPoolExecutor(1, thread_name_prefix="search-prep") as prep:
+            pending: Future[list[tuple]] | None = None
+            for batch in batched(docs, BATCH):
+                unique = list({(d.record_id, d.page): d for d in batch}.values())
+                future = prep.submit(_stage_rows, unique)
+                if pending is not None:
+                    done += self._load(pending.result())
+                pending = future
+            if pending is not None:
+                done += self._load(pending.result())
         return done
+
+    def _load(self, rows: list[tuple]) -> int:
+        """COPY rows into the stage, then replace (record_id, page) in one transaction.
+
+        The vectors are made by the server's C parser (`to_tsvector('simple')`
+        on tokens that are already final): building them in Python was measured
+        slower, the GIL then serialising the folding thread and the COPY."""
+        with self.engine.begin() as conn:
+            cur = conn.connection.cursor()
+            cur.execute(STAGE)
+            with cur.copy(f"COPY search_stage ({COLUMNS}, fields, exact, folded, meta)"
+                          " FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute("DELETE FROM search_pages p USING search_stage s"
+                        " WHERE p.record_id = s.record_id AND p.page = s.page")
+            cur.execute(
+                f"INSERT INTO search_pages ({COLUMNS}, fields, folded, exact)"
+                f" SELECT {COLUMNS}, fields::jsonb,"
+                " to_tsvector('simple', folded || ' ' || meta),"
+                " to_tsvector('simple', exact) FROM search_stage")
+        return len(rows)
 
     def _execute(self, sql: str, params: Any = None) -> int:
         with self.engine.begin() as conn:
@@ -211,60 +250,118 @@ class PostgresSearchIndex(SearchIndex):
             return int(cur.fetchone()[0])
 
     def search(self, query: SearchQuery) -> SearchResult:
-        parsed = parse(query.text)
+        parsed = parse_query(query)
         check_paging(query)
         agencies = [a for a in (query.agency_codes or []) if a]
         if not agencies:
             return EMPTY
+        if not parsed.terms:
+            return self._browse(query, agencies)
         folded, boost, tier = tsqueries(parsed)
         where, params = self._filters(query, agencies)
-        params.update(fq=folded, mq=f"({folded}) & {meta_query(query, agencies)}",
-                      bq=boost or "", tq=tier or "", w=EXACT_WEIGHT,
-                      limit=query.limit, offset=query.offset)
-        rank = "ts_rank(p.folded, q.fq, 1)"
+        window = max(RANK_CAP, query.offset + query.limit)
+        params.update(mq=f"({folded}) & {meta_query(query, agencies)}",
+                      fq=folded, bq=boost or "", tq=tier or "", w=EXACT_WEIGHT,
+                      window=window, limit=query.limit, offset=query.offset)
+        rank = "ts_rank(p.folded, to_tsquery('simple', %(fq)s), 1)"
         if boost:
-            rank += " + %(w)s * ts_rank(p.exact, q.bq, 1)"
-        tier_sql = "(p.exact @@ q.tq)::int" if tier else "0"
-        queries = ("WITH q AS (SELECT to_tsquery('simple', %(fq)s) AS fq,"
-                   " to_tsquery('simple', %(mq)s) AS mq,"
-                   " to_tsquery('simple', %(bq)s) AS bq, to_tsquery('simple', %(tq)s) AS tq)")
-        matches = f"FROM search_pages p, q WHERE p.folded @@ q.mq AND {where}"
-        params["window"] = max(RANK_CAP, query.offset + query.limit)
-        # One pass over the matches (the GIN scan and its recheck) gives the exact
-        # total and, when there are too many to rank, the id above which the newest
-        # `window` lie; only those rows are then read again to be ranked.
+            rank += " + %(w)s * ts_rank(p.exact, to_tsquery('simple', %(bq)s), 1)"
+        tier_sql = "(p.exact @@ to_tsquery('simple', %(tq)s))::int" if tier else "0"
+        params.update(probe=PROBE, dense=int(DENSE * PROBE), wanted=window + 1)
+        match = f"p.folded @@ to_tsquery('simple', %(mq)s) AND {where}"
+        # The newest `window` (+ 1, to know whether there are more) matches, found
+        # the cheap way for this query.  The planner's guess of how common a
+        # tsquery is is poor (a phrase of common syllables, a prefix), so it is
+        # measured: the newest PROBE pages are tested (a short backward walk of
+        # the primary key).  When at least DENSE of them match, walking on
+        # newest-first finds the window after a bounded number of pages
+        # ("dense"); otherwise the GIN index gives every match ("sparse", run
+        # only when "dense" came up short).  One statement: one round trip.
         sql = (
-            f"{queries}, m AS MATERIALIZED (SELECT p.id {matches}),"
-            " cut AS (SELECT coalesce((SELECT id FROM m ORDER BY id DESC"
-            "   OFFSET %(window)s - 1 LIMIT 1), 0) AS id)"
+            "WITH probe AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT * FROM search_pages"
+            f"  ORDER BY id DESC LIMIT %(probe)s) p WHERE {match}),"
+            " dense AS MATERIALIZED (SELECT p.id FROM (SELECT * FROM search_pages"
+            "  ORDER BY id DESC LIMIT (SELECT CASE WHEN n >= %(dense)s AND n > 0 THEN"
+            "   ceil(%(probe)s::float8 * %(wanted)s * 1.5 / n)::bigint ELSE 0 END FROM probe)) p"
+            f"  WHERE {match} LIMIT %(wanted)s),"
+            " enough AS MATERIALIZED (SELECT count(*) >= %(wanted)s AS yes FROM dense),"
+            f" sparse AS MATERIALIZED (SELECT p.id FROM search_pages p WHERE {match}"
+            "  AND NOT (SELECT yes FROM enough) ORDER BY p.id + 0 DESC LIMIT %(wanted)s),"
+            " m AS (SELECT id FROM dense WHERE (SELECT yes FROM enough)"
+            "  UNION ALL SELECT id FROM sparse)"
             " SELECT id, tier + r / (1 + r) AS score, (SELECT count(*) FROM m) FROM ("
-            f"  SELECT p.id, {rank} AS r, {tier_sql} AS tier FROM search_pages p, q"
-            "   WHERE p.id IN (SELECT m.id FROM m, cut WHERE m.id >= cut.id)) ranked"
+            f"  SELECT p.id, {rank} AS r, {tier_sql} AS tier FROM search_pages p"
+            "   WHERE p.id IN (SELECT id FROM m ORDER BY id DESC LIMIT %(window)s)) ranked"
             " ORDER BY score DESC, id LIMIT %(limit)s OFFSET %(offset)s"
         )
         with self.engine.begin() as conn:
             cur = conn.connection.cursor()
-            cur.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            # seqscan off: "sparse" must use the GIN index even when the planner
+            # overestimates how many pages match (it only runs when they are few).
+            cur.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS};"
+                        " SET LOCAL enable_seqscan = off")
             cur.execute(sql, params)
             rows = cur.fetchall()
             if not rows:
                 total = 0
                 if query.offset:
-                    cur.execute(f"{queries} SELECT count(*) {matches}", params)
+                    cur.execute("SELECT count(*) FROM (SELECT 1 FROM search_pages p"
+                                f" WHERE {match} LIMIT %(wanted)s) m", params)
                     total = int(cur.fetchone()[0])
-                return SearchResult(total, [])
+                return SearchResult(min(total, window), [], total <= window)
             total = int(rows[0][2])
-            cur.execute("SELECT id, record_id, dossier_code, document_type, page, text, fields,"
-                        " identity_numbers FROM search_pages WHERE id = ANY(%s)",
-                        ([r[0] for r in rows],))
-            pages = {r[0]: r for r in cur.fetchall()}
+            hits = self._hits(cur, [(r[0], r[1]) for r in rows], parsed)
+        return SearchResult(min(total, window), hits, total <= window)
+
+    def _browse(self, query: SearchQuery, agencies: list[str]) -> SearchResult:
+        """Filters only: the newest matching pages, received date descending (score 0)."""
+        where, params = self._filters(query, agencies)
+        if query.identity_number:  # the GIN-indexed meta term finds the few pages at once
+            where += " AND p.folded @@ to_tsquery('simple', %(mq)s)"
+            params["mq"] = meta_query(query, agencies)
+        window = max(RANK_CAP, query.offset + query.limit)
+        params.update(limit=query.limit, offset=query.offset, window=window)
+        with self.engine.begin() as conn:
+            cur = conn.connection.cursor()
+            cur.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            cur.execute("SELECT count(*) FROM (SELECT 1 FROM search_pages p"
+                        f" WHERE {where} LIMIT %(window)s + 1) m", params)
+            total = int(cur.fetchone()[0])
+            if total <= query.offset:
+                return SearchResult(min(total, window), [], total <= window)
+            cur.execute(f"SELECT p.id, 0.0 FROM search_pages p WHERE {where}"
+                        " ORDER BY p.received_at DESC, p.record_id, p.page"
+                        " LIMIT %(limit)s OFFSET %(offset)s", params)
+            hits = self._hits(cur, cur.fetchall(), ParsedQuery(()))
+        return SearchResult(min(total, window), hits, total <= window)
+
+    def _hits(self, cur: Any, rows: list[tuple[int, float]],
+              parsed: ParsedQuery) -> list[SearchHit]:
+        cur.execute("SELECT id, record_id, dossier_code, document_type, page, text, fields,"
+                    " identity_numbers FROM search_pages WHERE id = ANY(%s)",
+                    ([r[0] for r in rows],))
+        pages = {r[0]: r for r in cur.fetchall()}
         hits = []
-        for pid, score, _ in rows:
+        for pid, score in rows:
             _, record_id, dossier, doc_type, page, text, fields, numbers = pages[pid]
             extra = searchable_text("", fields, list(numbers))
             hits.append(SearchHit(record_id, dossier, doc_type, page, float(score),
                                   best_snippet([text, extra], parsed)))
-        return SearchResult(int(total), hits)
+        if self._has_records(cur):
+            links.attach(hits, lambda ids: self._link_rows(cur, ids))
+        return hits
+
+    def _has_records(self, cur: Any) -> bool:
+        if self._records is None:
+            cur.execute("SELECT count(*) FROM unnest(%s::text[]) t"
+                        " WHERE to_regclass(t) IS NOT NULL", (list(links.RECORD_TABLES),))
+            self._records = int(cur.fetchone()[0]) == len(links.RECORD_TABLES)
+        return self._records
+
+    @staticmethod
+    def _link_rows(cur: Any, record_ids: list[str]) -> links.Rows:
+        cur.execute(links.links_sql(len(record_ids), "%s"), record_ids)
+        return cur.fetchall()
 
     @staticmethod
     def _filters(query: SearchQuery, agencies: list[str]) -> tuple[str, dict[str, Any]]:

@@ -101,6 +101,30 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(tuple(terms))
 
 
+def has_filter(query: SearchQuery) -> bool:
+    """True when the query narrows by something other than words and agency."""
+    return any(v not in (None, "") for v in (
+        query.procedure, query.document_type, query.date_from, query.date_to, query.status,
+        query.identity_number))
+
+
+def parse_query(query: SearchQuery) -> ParsedQuery:
+    """The words of `query`; no terms at all means "browse the newest pages".
+
+    A blank text with at least one filter (procedure, type, dates, status,
+    identity number) is a browse: the desk asks "the birth registrations of
+    March" without a name.  A blank text without a filter would be the whole
+    archive, so it stays an error; text that has no words (only punctuation)
+    stays an error too, because the user typed something we cannot search.
+    """
+    if (query.text is None or not query.text.strip()) and has_filter(query):
+        return ParsedQuery(())
+    if query.text is None or not query.text.strip():
+        raise QueryError("empty query: type words, or give a filter "
+                         "(procedure, type, dates, status, identity number)")
+    return parse(query.text)
+
+
 MAX_LIMIT = 1000
 
 

@@ -84,5 +84,14 @@ def best_snippet(texts: list[str], query: ParsedQuery) -> str:
         found = snippet(text, query)
         if found:
             return found
-    words = " ".join(texts[0].split()[:WINDOW_TOKENS]) if texts else ""
-    return words
+    return opening(texts)
+
+
+def opening(texts: list[str]) -> str:
+    """The opening words of the first non-empty text (a browse hit, or no hit in any text)."""
+    for text in texts:
+        words = text.split()
+        if words:
+            cut = "…" if len(words) > WINDOW_TOKENS else ""
+            return " ".join(words[:WINDOW_TOKENS]) + cut
+    return ""

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from search import links
 from search.base import (
     EMPTY,
     RANK_CAP,
@@ -42,7 +43,7 @@ from search.base import (
     searchable_text,
 )
 from search.folding import index_docs
-from search.query import ParsedQuery, SearchQuery, Term, check_paging, parse
+from search.query import ParsedQuery, SearchQuery, Term, check_paging, parse_query
 from search.snippet import best_snippet
 
 EXACT_WEIGHT, FOLDED_WEIGHT, META_WEIGHT = 3.0, 1.0, 0.0
@@ -65,7 +66,10 @@ CREATE TABLE IF NOT EXISTS search_pages (
     UNIQUE (record_id, page)
 );
 CREATE INDEX IF NOT EXISTS search_pages_dossier ON search_pages (dossier_code);
-CREATE INDEX IF NOT EXISTS search_pages_agency ON search_pages (agency_code, received_at);
+DROP INDEX IF EXISTS search_pages_agency;
+-- Filter-only browsing counts and sorts from this index alone (covering).
+CREATE INDEX IF NOT EXISTS search_pages_browse ON search_pages
+    (agency_code, received_at, procedure, document_type, status, record_id, page);
 """
 FTS_SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
@@ -134,6 +138,7 @@ class SqliteSearchIndex(SearchIndex):
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.executescript(SCHEMA + FTS_SCHEMA)
         self._lock = threading.RLock()
+        self._records: bool | None = None  # are the records tables here? (search.links)
 
     def _write(self, work: object, *args: object) -> None:
         """Run `work` in one write transaction (the lock keeps threads' transactions apart)."""
@@ -248,11 +253,13 @@ class SqliteSearchIndex(SearchIndex):
             return self._search(query)
 
     def _search(self, query: SearchQuery) -> SearchResult:
-        parsed = parse(query.text)
+        parsed = parse_query(query)
         check_paging(query)
         agencies = sorted({a for a in (query.agency_codes or []) if a})
         if not agencies:
             return EMPTY
+        if not parsed.terms:
+            return self._browse(query, agencies)
         expr = fts_expression(parsed, query, agencies)
         exact = exact_expression(parsed)
         if exact:
@@ -262,19 +269,17 @@ class SqliteSearchIndex(SearchIndex):
         if dates:  # only the date range needs the page rows
             source = f"search_fts JOIN search_pages p ON p.id = search_fts.rowid AND {dates}"
         where = "search_fts MATCH ?"
-        total = int(self.db.execute(f"SELECT count(*) FROM {source} WHERE {where}",
-                                    [*params, expr]).fetchone()[0])
-        if total <= query.offset:
-            return SearchResult(total, [])
-        cut: list[object] = []
+        # The newest `window` + 1 matches and no more (FTS5 walks its doclists in
+        # rowid order): the count stops there, and only those are ranked.
         window = max(RANK_CAP, query.offset + query.limit)
-        if total > window:  # rank only the newest matches (base.RANK_CAP)
-            (cutoff,) = self.db.execute(
-                f"SELECT search_fts.rowid FROM {source} WHERE {where}"
-                " ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
-                [*params, expr, window - 1]).fetchone()
-            where += " AND search_fts.rowid >= ?"
-            cut = [cutoff]
+        newest = [r[0] for r in self.db.execute(
+            f"SELECT search_fts.rowid FROM {source} WHERE {where}"
+            " ORDER BY search_fts.rowid DESC LIMIT ?", [*params, expr, window + 1])]
+        total, exact_total = min(len(newest), window), len(newest) <= window
+        if total <= query.offset:
+            return SearchResult(total, [], exact_total)
+        where += " AND search_fts.rowid >= ?"
+        cut: list[object] = [newest[total - 1]]
         tier = "search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
         bm25 = f"bm25(search_fts, {EXACT_WEIGHT}, {FOLDED_WEIGHT}, {META_WEIGHT})"
         sql = (
@@ -285,7 +290,38 @@ class SqliteSearchIndex(SearchIndex):
         )
         args = [*([exact] if exact else []), *params, expr, *cut, query.limit, query.offset]
         rows = self.db.execute(sql, args).fetchall()
-        return SearchResult(total, self._hits(rows, parsed))
+        return SearchResult(total, self._hits(rows, parsed), exact_total)
+
+    def _browse(self, query: SearchQuery, agencies: list[str]) -> SearchResult:
+        """Filters only: the newest matching pages, received date descending (score 0)."""
+        marks = ",".join("?" * len(agencies))
+        clauses, params = [f"p.agency_code IN ({marks})"], list(agencies)
+        for column, value in (("procedure", query.procedure),
+                              ("document_type", query.document_type),
+                              ("status", query.status)):
+            if value:
+                clauses.append(f"p.{column} = ?")
+                params.append(value)
+        dates, date_params = self._dates(query)
+        if dates:
+            clauses.append(dates)
+            params.extend(date_params)
+        if query.identity_number:  # the meta term is indexed; the JSON column is not
+            clauses.append("p.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+            params.append(_any("i", [normal_id(query.identity_number) or "-"]))
+        where = " AND ".join(clauses)
+        window = max(RANK_CAP, query.offset + query.limit)
+        total = int(self.db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM search_pages p WHERE {where} LIMIT ?)",
+            [*params, window + 1]).fetchone()[0])
+        if total <= query.offset:
+            return SearchResult(min(total, window), [], total <= window)
+        rows = self.db.execute(
+            f"SELECT p.id, 0.0 FROM search_pages p WHERE {where}"
+            " ORDER BY p.received_at DESC, p.record_id, p.page LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset]).fetchall()
+        return SearchResult(min(total, window), self._hits(rows, ParsedQuery(())),
+                            total <= window)
 
     @staticmethod
     def _dates(query: SearchQuery) -> tuple[str, list[object]]:
@@ -310,7 +346,21 @@ class SqliteSearchIndex(SearchIndex):
             extra = searchable_text("", json.loads(fields), json.loads(numbers))
             hits.append(SearchHit(record_id, dossier, doc_type, page, float(score),
                                   best_snippet([text, extra], parsed)))
+        if self._has_records():
+            links.attach(hits, self._link_rows)
         return hits
+
+    def _has_records(self) -> bool:
+        if self._records is None:
+            marks = ",".join("?" * len(links.RECORD_TABLES))
+            (found,) = self.db.execute(
+                f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+                links.RECORD_TABLES).fetchone()
+            self._records = found == len(links.RECORD_TABLES)
+        return self._records
+
+    def _link_rows(self, record_ids: list[str]) -> links.Rows:
+        return self.db.execute(links.links_sql(len(record_ids), "?"), record_ids).fetchall()
 
     def close(self) -> None:
         self.db.close()

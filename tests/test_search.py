@@ -11,7 +11,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -236,8 +236,10 @@ class BackendChecks:
         assert (hit.record_id, hit.dossier_code, hit.document_type, hit.page) == (
             "r1", "A-0001", "giay_chung_sinh", 1)
         assert isinstance(hit.score, float) and hit.score > 0
-        assert set(hit.as_dict()) == {"record_id", "dossier_code", "document_type", "page",
+        assert set(hit.as_dict()) >= {"record_id", "dossier_code", "document_type", "page",
                                       "score", "snippet"}
+        # No records tables next to this index: the link keys are there, empty.
+        assert hit.as_dict()["page_image_url"] is None and hit.as_dict()["pdf_key"] is None
 
     # -- the agency limit ----------------------------------------------------
     def test_other_agencies_never_appear(self, index: SearchIndex) -> None:
@@ -271,14 +273,78 @@ class BackendChecks:
             with pytest.raises(QueryError):
                 self.find(index, "ho so", limit=limit, offset=offset)
 
-    def test_rank_cap_keeps_total_exact(self, index: SearchIndex,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_rank_cap_bounds_total_and_ranks_newest(self, index: SearchIndex,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(sys.modules[type(index).__module__], "RANK_CAP", 3)
-        result = self.find(index, "tiep nhan", limit=5)
-        assert result.total == 14  # type: ignore[attr-defined]
+        result = self.find(index, "tiep nhan", limit=5)  # window max(3, 0 + 5) of 14
+        assert (result.total, result.total_exact) == (5, False)  # type: ignore[attr-defined]
+        assert result.as_dict()["total_exact"] is False  # type: ignore[attr-defined]
         assert {d for d, _ in dossiers(result)} == {f"A-1{i:03d}" for i in range(9, 14)}
-        assert self.find(index, "tiep nhan", limit=5, offset=10).total == 14  # type: ignore[attr-defined]
-        assert len(self.find(index, "tiep nhan", limit=5, offset=10).hits) == 4  # type: ignore[attr-defined]
+        last = self.find(index, "tiep nhan", limit=5, offset=10)  # window 15: all counted
+        assert (last.total, last.total_exact, len(last.hits)) == (14, True, 4)  # type: ignore[attr-defined]
+        small = self.find(index, "nguyen van an", limit=3)
+        assert (small.total, small.total_exact) == (3, True)  # type: ignore[attr-defined]
+        browse = self.find(index, "", document_type="khac", limit=2)
+        assert (browse.total, browse.total_exact) == (3, False)  # type: ignore[attr-defined]
+        assert [d for d, _ in dossiers(browse)] == ["A-1013", "A-1012"]
+
+    # -- filters only: browse the newest -------------------------------------
+    def test_filter_only_browses_newest_first(self, index: SearchIndex) -> None:
+        result = self.find(index, "", procedure="1.001612")
+        assert dossiers(result) == [("A-0006", 0), ("A-0005", 0), ("A-0004", 0)]
+        assert result.total == 3 and all(h.score == 0 for h in result.hits)  # type: ignore[attr-defined]
+        assert result.hits[0].snippet.startswith("VĂN BẢN ỦY QUYỀN")  # type: ignore[attr-defined]
+        march = self.find(index, "  ", date_from=date(2024, 3, 1), date_to=date(2024, 3, 31))
+        assert dossiers(march) == [("A-0001", 0), ("A-0001", 1)]  # B-0001 is another agency's
+        both = self.find(index, "", [A, B], date_from=date(2024, 3, 1),
+                         date_to=date(2024, 3, 31))
+        assert dossiers(both) == [("B-0001", 0), ("A-0001", 0), ("A-0001", 1)]
+        assert dossiers(self.find(index, "", identity_number="079 186 004 321")) == [
+            ("A-0001", 1)]
+        assert dossiers(self.find(index, "", [B], identity_number="079203001234")) == [
+            ("B-0001", 0)]
+        assert self.find(index, "", [A], status="processing").total == 1  # type: ignore[attr-defined]
+        assert self.find(index, "", [], procedure="1.001193").total == 0  # type: ignore[attr-defined]
+        fields_only = self.find(index, "", document_type="to_khai_xac_nhan_hon_nhan")
+        assert "Võ Thị Sáu" in fields_only.hits[0].snippet  # type: ignore[attr-defined]
+
+    def test_filter_only_limit_and_paging(self, index: SearchIndex) -> None:
+        filler = self.find(index, "", document_type="khac", limit=5)
+        assert filler.total == 14 and len(filler.hits) == 5  # type: ignore[attr-defined]
+        assert [d for d, _ in dossiers(filler)] == [f"A-1{i:03d}" for i in (13, 12, 11, 10, 9)]
+        rest = self.find(index, "", document_type="khac", limit=5, offset=12)
+        assert [d for d, _ in dossiers(rest)] == ["A-1001", "A-1000"]
+        with pytest.raises(QueryError):
+            self.find(index, "", document_type="khac", limit=0)
+
+    def test_empty_query_without_filter_is_refused(self, index: SearchIndex) -> None:
+        for text in ["", "   "]:
+            with pytest.raises(QueryError, match="filter"):
+                self.find(index, text)
+        with pytest.raises(QueryError):  # typed something unsearchable: not a browse
+            self.find(index, "!!!", procedure="1.001193")
+
+    # -- links to the page image and the document PDF --------------------------
+    def test_hits_link_to_page_image_and_pdf(self, fresh_url: str) -> None:
+        codes = records_with_objects(fresh_url)
+        with open_index(fresh_url) as idx:
+            result = self.find(idx, "nguyen van an")
+            by_page = {(h.dossier_code, h.page): h.as_dict()  # type: ignore[attr-defined]
+                       for h in result.hits}  # type: ignore[attr-defined]
+            assert set(by_page) == {(codes[0], 0), (codes[0], 1)}
+            first, second = by_page[(codes[0], 0)], by_page[(codes[0], 1)]
+            assert first["page_image_key"] == "k/page-0.png"
+            assert first["page_image_url"] == f"/ho-so/{codes[0]}/trang/0"
+            assert first["pdf_key"] == "k/doc-0.pdf" and first["document"] == 0
+            assert first["pdf_url"] == f"/ho-so/{codes[0]}/giay-to/0.pdf"
+            # Page 1 is a PDF text layer (no image kept) in the second document.
+            assert second["page_image_key"] is None and second["page_image_url"] is None
+            assert second["pdf_key"] == "k/doc-1.pdf"
+            assert second["pdf_url"] == f"/ho-so/{codes[0]}/giay-to/1.pdf"
+            browsed = self.find(idx, "", procedure="1.001193").hits  # type: ignore[attr-defined]
+            assert browsed[0].page_image_key == "k/page-0.png"
+            other = self.find(idx, "nguyen van an", ["000.00.00.H99"])
+            assert other.total == 0  # type: ignore[attr-defined]
 
     # -- bad queries -----------------------------------------------------
     @pytest.mark.parametrize("text", BAD_QUERIES)
@@ -309,6 +375,46 @@ class BackendChecks:
         assert self.find(fresh, "ha noi").total == 1  # type: ignore[attr-defined]
 
 
+def records_with_objects(url: str) -> list[str]:
+    """A recorded dossier of agency A (2 pages, 2 documents, image of page 0 only, a PDF
+    per document), indexed from the records as the pipeline does; its code."""
+    from intake.indexing import index_dossier
+    from models.database import open_database
+    from models.records import Agency, Document, Dossier, Page, Procedure, StoredObjectRecord
+
+    engine, sessions = open_database(url)
+    try:
+        with sessions() as s:
+            agency = Agency(code=A, name="UBND xã thử")
+            procedure = Procedure(code="1.001193", name="Đăng ký khai sinh")
+            dossier = Dossier(code=f"{A}-240305-0001", agency=agency, procedure=procedure,
+                              status="done", received_at=datetime(2024, 3, 5, 1, 0, tzinfo=UTC))
+            s.add_all([agency, procedure, dossier])
+            s.flush()
+            docs = [Document(dossier_id=dossier.id, position=i, type_id=t, first_page=i,
+                             page_count=1) for i, t in enumerate(["to_khai_khai_sinh",
+                                                                  "giay_chung_sinh"])]
+            s.add_all(docs)
+            s.flush()
+            texts = ["TỜ KHAI ĐĂNG KÝ KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN",
+                     "GIẤY CHỨNG SINH\nTên dự kiến: Nguyễn Văn An"]
+            for i, text in enumerate(texts):
+                s.add(Page(dossier_id=dossier.id, page_index=i, document_id=docs[i].id,
+                           source="ocr" if i == 0 else "text-layer", text=text, dpi=300))
+                s.add(StoredObjectRecord(dossier_id=dossier.id, key=f"k/doc-{i}.pdf",
+                                         sha256="0" * 64, size=1, content_type="application/pdf",
+                                         kind="pdf", document_id=docs[i].id))
+            s.add(StoredObjectRecord(dossier_id=dossier.id, key="k/page-0.png", sha256="1" * 64,
+                                     size=1, content_type="image/png", kind="page",
+                                     page_index=0))
+            s.commit()
+            code = dossier.code
+        assert index_dossier(sessions, url, code) == 2
+    finally:
+        engine.dispose()
+    return [code]
+
+
 # --------------------------------------------------------------------------
 # SQLite
 # --------------------------------------------------------------------------
@@ -328,6 +434,10 @@ class TestSqlite(BackendChecks):
         idx = open_index(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
         yield idx
         idx.close()
+
+    @pytest.fixture
+    def fresh_url(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'records.sqlite3'}"
 
     def test_reopen_keeps_pages(self, tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / 'again.sqlite3'}"
@@ -373,9 +483,11 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_cli_json_contract(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(["nguyen van an", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"total", "hits"} and out["total"] == 3
+    assert set(out) == {"total", "hits", "total_exact"} and out["total"] == 3
+    assert out["total_exact"] is True
     assert all(set(h) == {"record_id", "dossier_code", "document_type", "page", "score",
-                          "snippet"} for h in out["hits"])
+                          "snippet", "document", "page_image_key", "pdf_key",
+                          "page_image_url", "pdf_url"} for h in out["hits"])
     assert {h["dossier_code"] for h in out["hits"]} == {"A-0001", "A-0003", "A-0004"}
     assert "«NGUYỄN» «VĂN» «AN»" in out["hits"][0]["snippet"] + out["hits"][1]["snippet"]
 
@@ -393,11 +505,27 @@ def test_cli_filters_and_agency(cli_db: str, capsys: pytest.CaptureFixture[str])
     assert "3 page(s)" in capsys.readouterr().out
 
 
+def test_cli_filter_only_and_object_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
+    (code,) = records_with_objects(url)
+    monkeypatch.setenv("DOSSIER_DATABASE_URL", url)
+    monkeypatch.setenv("DOSSIER_AGENCY_CODE", A)
+    assert cli(["--procedure", "1.001193", "--json"]) == 0  # no words: newest pages
+    out = json.loads(capsys.readouterr().out)
+    assert out["total"] == 2 and [h["page"] for h in out["hits"]] == [0, 1]
+    assert [h["page_image_key"] for h in out["hits"]] == ["k/page-0.png", None]
+    assert [h["pdf_key"] for h in out["hits"]] == ["k/doc-0.pdf", "k/doc-1.pdf"]
+    assert out["hits"][0]["dossier_code"] == code
+    assert cli(["--json"]) == 2  # neither words nor a filter
+    assert "filter" in capsys.readouterr().err
+
+
 def test_cli_default_agency_sees_nothing_of_others(
         cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOSSIER_AGENCY_CODE")  # default 000.00.00.H00: not in the corpus
     assert cli(["nguyen", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"total": 0, "hits": []}
+    assert json.loads(capsys.readouterr().out) == {"total": 0, "hits": [], "total_exact": True}
 
 
 @pytest.mark.parametrize("bad", ["", "!!!", "a OR b", "x" * 1001])

@@ -46,6 +46,10 @@ class TestPostgres(BackendChecks):
         yield idx
         idx.close()
 
+    @pytest.fixture
+    def fresh_url(self, postgres: PostgresServer) -> str:
+        return postgres.new_database()
+
     def test_backend_and_tables(self, index: SearchIndex, postgres: PostgresServer) -> None:
         assert isinstance(index, PostgresSearchIndex)
         url = index.engine.url
@@ -60,3 +64,8 @@ class TestPostgres(BackendChecks):
             idx.index_pages(CORPUS[:2])
             result = idx.search(SearchQuery("tran thi bich", [A]))
             assert result.total == 2
+
+    def test_word_too_long_for_postgres_matches_nothing(self, index: SearchIndex) -> None:
+        word = "ữ" * 800  # 2,400 bytes: more than a PostgreSQL lexeme may hold
+        assert index.search(SearchQuery(word, [A])).total == 0
+        assert index.search(SearchQuery(f"nguyen {word[:700]}*", [A])).total == 0

@@ -141,6 +141,17 @@ def test_search_finds_the_dossier_by_name_without_diacritics(code: str) -> None:
     assert page.status_code == 200 and code in page.text
     api = client.post("/api/search", headers={"X-CSRF-Token": csrf}, json={"q": "Võ Bảo Huyền"})
     assert code in [h["dossier_code"] for h in api.json()["hits"]]
+    hits = api.json()["hits"]
+    kind = next(h["document_type"] for h in hits if h["dossier_code"] == code)
+    browse = client.post("/api/search", headers={"X-CSRF-Token": csrf},
+                         json={"document_type": kind}).json()["hits"]
+    assert browse and {h["document_type"] for h in browse} == {kind}
+    assert code in [h["dossier_code"] for h in browse]
+    none = client.post("/api/search", headers={"X-CSRF-Token": csrf},
+                       json={"document_type": "khong_co_loai_nay"}).json()["hits"]
+    assert none == []
+    empty = client.post("/api/search", headers={"X-CSRF-Token": csrf}, json={"q": "  "})
+    assert empty.status_code == 422
 
 
 def test_openapi_lists_the_api() -> None:

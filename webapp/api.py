@@ -7,6 +7,7 @@ POST/PATCH/DELETE. Another agency's dossier is a 404, exactly as on the pages.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
@@ -59,8 +60,15 @@ class DecisionIn(BaseModel):
 
 
 class SearchIn(BaseModel):
-    q: str = Field(max_length=1000)
+    """Words and/or exact filters; filters alone list the newest matching pages."""
+
+    q: str = Field("", max_length=1000)
     procedure: str | None = None
+    document_type: str | None = Field(None, max_length=80)
+    date_from: date | None = None
+    date_to: date | None = None
+    status: str | None = Field(None, max_length=16)
+    identity_number: str | None = Field(None, max_length=20)
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -171,9 +179,10 @@ def page_image(state: State, user: CurrentUser, code: str, index: int) -> Respon
 @router.post("/search", dependencies=CSRF, summary="Tìm trong kho hồ sơ của cơ quan mình")
 def search(state: State, user: CurrentUser, body: SearchIn) -> dict[str, Any]:
     try:
-        result = search_bridge.run_search(state.settings.database_url, body.q,
-                                          user.agency_code, procedure=body.procedure,
-                                          limit=body.limit)
+        result = search_bridge.run_search(
+            state.settings.database_url, body.q, user.agency_code, procedure=body.procedure,
+            limit=body.limit, document_type=body.document_type, date_from=body.date_from,
+            date_to=body.date_to, status=body.status, identity_number=body.identity_number)
     except search_bridge.SearchUnavailable as exc:
         raise HTTPException(503, "Chức năng tìm kiếm chưa có.") from exc
     except ValueError as exc:

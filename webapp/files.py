@@ -13,7 +13,7 @@ from webapp.accounts import User
 from webapp.dossiers import applicant_name, last_decision, local, procedure_code
 from webapp.receipts import Receipt, render_receipt
 
-__all__ = ["page_image", "receipt_for", "receipt_pdf"]
+__all__ = ["document_pdf", "page_image", "receipt_for", "receipt_pdf"]
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -30,6 +30,24 @@ def page_image(session: Session, store: ObjectStore, dossier: Dossier, index: in
     except StorageError as exc:
         raise HTTPException(503, "Kho lưu trữ tạm thời không đọc được ảnh trang.") from exc
     return Response(data, media_type=row.content_type, headers=_PRIVATE)
+
+
+def document_pdf(session: Session, store: ObjectStore, dossier: Dossier,
+                 position: int) -> Response:
+    """The searchable PDF of document ``position`` (0-based) of an agency-checked dossier."""
+    row = session.scalars(select(StoredObjectRecord).join(
+        Document, Document.id == StoredObjectRecord.document_id).where(
+        StoredObjectRecord.dossier_id == dossier.id, StoredObjectRecord.kind == "pdf",
+        Document.position == position).order_by(StoredObjectRecord.id)).first()
+    if row is None:
+        raise HTTPException(404, "Giấy tờ này không có bản PDF.")
+    try:
+        data = store.get_bytes(row.key)
+    except StorageError as exc:
+        raise HTTPException(503, "Kho lưu trữ tạm thời không đọc được bản PDF.") from exc
+    headers = {**_PRIVATE,
+               "Content-Disposition": f'inline; filename="{dossier.code}-{position}.pdf"'}
+    return Response(data, media_type="application/pdf", headers=headers)
 
 
 def describe_time(time: ProcessingTime) -> str:

@@ -114,6 +114,13 @@ def page_image(state: State, user: CurrentUser, code: str, index: int) -> Respon
         return files.page_image(session, state.store, dossier, index)
 
 
+@router.get("/ho-so/{code}/giay-to/{position}.pdf")
+def document_pdf(state: State, user: CurrentUser, code: str, position: int) -> Response:
+    with state.sessions() as session:
+        dossier = dossiers.find_dossier(session, user, code)
+        return files.document_pdf(session, state.store, dossier, position)
+
+
 @router.post("/ho-so/{code}/truong", dependencies=CSRF)
 def correct_field(state: State, user: CurrentUser, code: str,
                   position: Annotated[int, Form()], field_id: Annotated[str, Form()],
@@ -184,7 +191,7 @@ def _visible_hits(state: AppState, user: User, result: dict) -> dict:
         visible = {c for c in codes if _visible(session, user, c)}
     hits = [h for h in result.get("hits", []) if h["dossier_code"] in visible]
     return {"total": result.get("total", len(hits)) if len(hits) == len(result.get("hits", []))
-            else len(hits), "hits": hits}
+            else len(hits), "hits": hits, "total_exact": result.get("total_exact", True)}
 
 
 def _visible(session: Session, user: User, code: str) -> bool:

@@ -41,11 +41,16 @@ def index_dossier(sessions: sessionmaker[Session], database_url: str, code: str)
 
 
 def run_search(database_url: str, text: str, agency_code: str, *, procedure: str | None = None,
-               limit: int = 20) -> dict[str, Any]:
-    """The contract's search object for one agency; SearchUnavailable or ValueError."""
+               limit: int = 20, **filters: Any) -> dict[str, Any]:
+    """The contract's search object for one agency; SearchUnavailable or ValueError.
+
+    ``filters`` are the other exact filters of ``search.SearchQuery``
+    (document_type, date_from, date_to, status, identity_number); empty ones are dropped.
+    """
     if _search is None:
         raise SearchUnavailable("search package not installed")
+    given = {k: v for k, v in filters.items() if v not in (None, "")}
     query = _search.SearchQuery(text, agency_codes=[agency_code], procedure=procedure or None,
-                                limit=limit)
+                                limit=limit, **given)
     with _search.open_index(database_url) as index:
         return index.search(query).as_dict()
