@@ -5,7 +5,10 @@ Three kinds of disagreement:
 * orphan objects: in the store, but no stored-object row refers to them
   (a crash between upload and commit, or a lost transaction);
 * missing objects: a row refers to an object that is gone;
-* checksum mismatches: the bytes no longer hash to the recorded SHA-256.
+* checksum mismatches: the bytes no longer hash to the recorded SHA-256;
+* signature problems (when the desk's certificates are given): a searchable
+  PDF whose signature no longer verifies, or that is not signed. A row's
+  checksum can be rewritten along with the bytes; the signature cannot.
 
 Repairs never lose a citizen's file. An orphan *original* is recorded: attached
 to its dossier if the row exists, otherwise recorded as a new dossier in status
@@ -25,8 +28,9 @@ reviewing gets a flagged dossier to look at.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from sqlalchemy import select, update
@@ -39,6 +43,9 @@ from archive.transactions import in_write_transaction
 from models.dossier_code import parse_code
 from models.records import CheckResult, Dossier, StoredObjectRecord, utcnow
 from storage import ObjectStore, StoredObject, parse_key
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = ["Finding", "FsckReport", "fsck"]
 
@@ -62,6 +69,7 @@ class FsckReport:
     orphan_objects: list[Finding] = field(default_factory=list)
     missing_objects: list[Finding] = field(default_factory=list)
     checksum_mismatches: list[Finding] = field(default_factory=list)
+    signature_problems: list[Finding] = field(default_factory=list)
     repaired: bool = False
     checked_objects: int = 0
     checked_rows: int = 0
@@ -73,6 +81,7 @@ class FsckReport:
             "orphan_objects": [asdict(f) for f in self.orphan_objects],
             "missing_objects": [asdict(f) for f in self.missing_objects],
             "checksum_mismatches": [asdict(f) for f in self.checksum_mismatches],
+            "signature_problems": [asdict(f) for f in self.signature_problems],
             "repaired": self.repaired,
             "checked_objects": self.checked_objects,
             "checked_rows": self.checked_rows,
@@ -90,20 +99,29 @@ class _Row:
 
 
 def fsck(store: ObjectStore, session: Session, *, repair: bool = False,
-         verify_content: bool = True, actor: str = "fsck") -> FsckReport:
+         verify_content: bool = True, actor: str = "fsck",
+         trusted: Sequence[x509.Certificate] | None = None) -> FsckReport:
     """Compare store and records; with ``repair``, fix what is safe and check again.
 
     ``verify_content`` re-hashes every object (reads everything); without it
-    only the checksums and sizes the store recorded are compared.
+    only the checksums and sizes the store recorded are compared. With
+    ``trusted`` (the desk's certificates) and ``verify_content``, every
+    searchable PDF must carry a signature that verifies against one of them.
     """
-    report = _scan(store, session, verify_content)
+    report = _scan(store, session, verify_content, trusted)
     if not repair or report.ok:
         return report
     _repair_orphans(store, session, report.orphan_objects, actor)
     _repair_missing(session, report.missing_objects, actor)
     _repair_mismatches(store, session, report.checksum_mismatches, actor)
+    removed = {f.key: f.repair for f in report.checksum_mismatches if f.repair}
+    for finding in report.signature_problems:
+        finding.repair = removed.get(finding.key)
+    _repair_mismatches(store, session, [f for f in report.signature_problems if not f.repair],
+                       actor, what="badly-signed")
     again = _scan(store, session, verify_content=False)
-    unresolved = [m for m in report.checksum_mismatches if m.repair is None]
+    unresolved = [m for m in report.checksum_mismatches + report.signature_problems
+                  if m.repair is None]
     report.ok = not again.orphan_objects and not again.missing_objects and not unresolved
     report.repaired = True
     return report
@@ -112,7 +130,8 @@ def fsck(store: ObjectStore, session: Session, *, repair: bool = False,
 # ----------------------------------------------------------------------------- scan
 
 
-def _scan(store: ObjectStore, session: Session, verify_content: bool) -> FsckReport:
+def _scan(store: ObjectStore, session: Session, verify_content: bool,
+          trusted: Sequence[x509.Certificate] | None = None) -> FsckReport:
     if session.in_transaction():
         session.commit()
     rows = {
@@ -138,13 +157,26 @@ def _scan(store: ObjectStore, session: Session, verify_content: bool) -> FsckRep
         problem = _compare(store, row, obj, verify_content)
         if problem:
             report.checksum_mismatches.append(Finding(key, row.kind, row.dossier_code, problem))
+        if trusted is not None and verify_content and row.kind == "pdf":
+            unsigned = _signature_problem(store, key, trusted)
+            if unsigned:
+                report.signature_problems.append(
+                    Finding(key, row.kind, row.dossier_code, unsigned))
     for key, row in rows.items():
         if key not in listed:
             report.missing_objects.append(Finding(key, row.kind, row.dossier_code,
                                                   "recorded but not in the store"))
     report.ok = not (report.orphan_objects or report.missing_objects
-                     or report.checksum_mismatches)
+                     or report.checksum_mismatches or report.signature_problems)
     return report
+
+
+def _signature_problem(store: ObjectStore, key: str,
+                       trusted: Sequence[x509.Certificate]) -> str:
+    from signing.verify import verify_pdf  # pyHanko: imported only when signatures are checked
+
+    checked = verify_pdf(store.get_bytes(key), trusted)
+    return "" if checked.ok else f"signature: {checked.problem}"
 
 
 def _compare(store: ObjectStore, row: _Row, obj: StoredObject, verify_content: bool) -> str:
@@ -232,13 +264,13 @@ def _repair_missing(session: Session, missing: list[Finding], actor: str) -> Non
 
 
 def _repair_mismatches(store: ObjectStore, session: Session, mismatches: list[Finding],
-                       actor: str) -> None:
+                       actor: str, what: str = "corrupt") -> None:
     for finding in mismatches:
         if finding.kind in DERIVED:
             in_write_transaction(session, lambda s, f=finding: _drop_derived_row(
-                s, f, "corrupt", actor))
+                s, f, what, actor))
             store.delete(finding.key)
-            finding.repair = "corrupt derived object removed; dossier flagged for re-processing"
+            finding.repair = f"{what} derived object removed; dossier flagged for re-processing"
         else:
             in_write_transaction(session, lambda s, f=finding: _flag_original(s, f, actor))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         with factory() as session:
-            report = fsck(store, session, repair=args.repair, verify_content=not args.quick)
+            report = fsck(store, session, repair=args.repair, verify_content=not args.quick,
+                          trusted=_trusted(store))
     except StorageError as exc:
         print(f"dossier: fsck: {exc}", file=sys.stderr)
         return 2
@@ -62,6 +64,14 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _trusted(store: Any) -> list[Any] | None:
+    """The desk's certificate when copies are signed (configured or trial), else None."""
+    from signing.desk import desk_signer
+
+    signer = desk_signer(store, create=False)  # SigningConfigError: one line from cli.main
+    return [signer.certificate] if signer is not None else None
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
@@ -70,7 +80,8 @@ def _first_line(exc: BaseException) -> str:
 def _print_summary(report: dict[str, object]) -> None:
     print(f"checked {report['checked_objects']} objects, {report['checked_rows']} records: "
           f"{'ok' if report['ok'] else 'PROBLEMS'}")
-    for name in ("orphan_objects", "missing_objects", "checksum_mismatches"):
+    for name in ("orphan_objects", "missing_objects", "checksum_mismatches",
+                 "signature_problems"):
         for finding in report[name]:  # type: ignore[attr-defined]
             repair = f"  -> {finding['repair']}" if finding.get("repair") else ""
             print(f"  {name.replace('_', ' ')}: {finding['key']} ({finding['detail']}){repair}")
