@@ -19,7 +19,7 @@ from archive.transactions import in_write_transaction
 from models.catalog import load_catalog
 from models.database import open_database
 from storage import open_store
-from webapp import api, pages
+from webapp import api, onestop_api, pages
 from webapp.accounts import create_tables
 from webapp.auth import NotLoggedIn
 from webapp.config import Settings
@@ -124,5 +124,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(onestop_api.router)
     app.include_router(pages.router)
     return app

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from exchange.onestop_settings import onestop_settings
 from models.database import database_url
 
 __all__ = ["DEFAULT_AGENCY", "Settings"]
@@ -53,6 +54,8 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     processing_threads: int = 1
+    onestop_token: str | None = None  # DOSSIER_ONESTOP_TOKEN; None: the one-stop API is off
+    onestop_agencies: tuple[str, ...] = ()  # agencies that token may read (webapp/onestop_api.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -67,6 +70,7 @@ class Settings:
             "secure_cookies": (env.get("DOSSIER_WEB_SECURE_COOKIES") or "").lower()
             in ("1", "true", "yes"),
         }
+        values.update(onestop_settings(env))
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
