@@ -41,6 +41,7 @@ from archive.transactions import in_write_transaction
 from models.dossier_code import allocate_code, local_day
 from models.records import Agency, Dossier, StoredObjectRecord, utcnow
 from storage import ObjectStore, StoredObject, object_key, sha256_file
+from webhooks.outbox import add_event
 
 __all__ = ["Received", "fingerprint", "original_extension", "receive"]
 
@@ -125,6 +126,7 @@ def receive(files: Sequence[str | os.PathLike[str]], agency_code: str, procedure
             "code": code, "procedure": procedure, "files": [_nfc(p.name) for p in paths],
             "sha256": digests,
         })
+        add_event(s, dossier, "received")
         return Received(dossier, True, rows)
 
     try:

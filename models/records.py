@@ -59,6 +59,7 @@ __all__ = [
     "Dossier",
     "DossierCounter",
     "FieldValue",
+    "OutboxEvent",
     "Page",
     "Procedure",
     "StoredObjectRecord",
@@ -350,3 +351,37 @@ def _refuse_bulk_audit_change(state: ORMExecuteState) -> None:
         m.class_ is AuditEntry for m in state.all_mappers
     ):
         raise AuditTrailImmutable("audit entries cannot be updated or deleted")
+
+
+class OutboxEvent(Base):
+    """One webhook event for the one-stop system, written in the state change's transaction.
+
+    The row exists iff the change committed (the transactional outbox), so an
+    event is never lost when the receiver is down; ``webhooks.delivery`` sends
+    rows per dossier in ``sequence`` order. ``event_id`` is what the receiver
+    dedups on; (dossier, type, dedup_key) is what stops a redelivered worker
+    message from recording the same change twice. ``lease_*`` let several
+    deliverers share the table without sending one event twice.
+    """
+
+    __tablename__ = "webhook_outbox"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "sequence"),
+        UniqueConstraint("dossier_id", "event_type", "dedup_key"),
+        Index("ix_webhook_outbox_due", "delivered_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(32))
+    dedup_key: Mapped[str] = mapped_column(String(64), default="")
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]

@@ -37,6 +37,8 @@ from models.records import (
 )
 from storage import LocalStore, ObjectStore, open_store
 
+MIGRATIONS = Path(__file__).resolve().parents[1] / "models" / "migrations" / "versions"
+
 AGENCY = "000.00.00.H26"
 BACKENDS = ("embedded", "servers")
 
@@ -106,7 +108,8 @@ def test_migrate_creates_every_table_and_is_idempotent(backend: Backend) -> None
             "check_results", "stored_objects", "audit_log", "dossier_counters",
             "alembic_version"} <= tables
     with backend.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        head = max(p.name.split("_")[0] for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.py"))
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from models.dossier_code import VIETNAM_TZ
 from models.records import Agency, AuditEntry, Document, Dossier, FieldValue, utcnow
 from webapp.accounts import User
 from webapp.labels import APPLICANT_FIELDS, DECISION_NAMES, STATUS_NAMES, field_label
+from webhooks.outbox import emit_decision
 from workdays import DueDate, WorkCalendar, due_date
 
 __all__ = ["LOW_CONFIDENCE", "Decision", "correct_field", "decide", "dossier_view",
@@ -218,8 +219,10 @@ def decide(session: Session, dossier: Dossier, user: User, decision: Decision,
         details.update(due_at=due.at.isoformat(), rule=due.rule,
                        unknown_years=list(due.unknown_years))
     dossier.status = _DECISION_STATUS[decision.kind]
-    record_audit(session, "dossier.decided", actor=user.username, dossier_id=dossier.id,
-                 details=details)
+    entry = record_audit(session, "dossier.decided", actor=user.username,
+                         dossier_id=dossier.id, details=details)
+    session.flush()  # the entry's id keys the webhook event: one event per decision
+    emit_decision(session, dossier, decision.kind, details, key=f"audit-{entry.id}")
     log.info("dossier %s: %s by user %s", dossier.code, decision.kind, user.id)
     return details
 

@@ -27,12 +27,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import receive
+from archive.audit import record_audit
 from archive.transactions import in_write_transaction
 from intake.process import process_dossier
 from models.catalog import Catalog
 from models.records import Dossier
 from pipeline.options import OcrOptions
 from storage import ObjectStore
+from webhooks.outbox import emit_failed
 
 __all__ = ["JobProgress", "Jobs"]
 
@@ -107,9 +109,9 @@ class Jobs:
         except Exception as exc:  # the desk must see a failure, not a job stuck forever
             job.state, job.result = "failed", type(exc).__name__
             log.exception("dossier %s failed: %s", code, type(exc).__name__)
+            reason = type(exc).__name__
             with self._sessions() as session:
-                in_write_transaction(session, lambda s: s.execute(
-                    update(Dossier).where(Dossier.code == code).values(status="failed")))
+                in_write_transaction(session, lambda s: _mark_failed(s, code, reason))
         finally:
             if cleanup:
                 shutil.rmtree(cleanup, ignore_errors=True)
@@ -140,3 +142,15 @@ class Jobs:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def _mark_failed(session: Session, code: str, reason: str) -> None:
+    """The same failed state, audit entry and webhook event as a worker's failure."""
+    dossier = session.scalars(select(Dossier).where(Dossier.code == code)).one_or_none()
+    if dossier is None:
+        return
+    session.execute(update(Dossier).where(Dossier.id == dossier.id).values(status="failed"))
+    record_audit(session, "dossier.failed", actor="webapp", dossier_id=dossier.id,
+                 details={"reason": reason})
+    emit_failed(session, session.get(Dossier, dossier.id, populate_existing=True), reason)
+

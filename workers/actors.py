@@ -27,6 +27,8 @@ dramatiq.set_broker(broker)
 
 QUEUES = ("hoso.split", "hoso.ocr", "hoso.publish")
 
+from workers import webhook_actor  # noqa: E402,F401  (after set_broker: webhooks to the one-stop system)
+
 
 @dramatiq.actor(queue_name="hoso.split", priority=10)
 def split(dossier_id: str, files: list[list[str]]) -> None:
