@@ -20,6 +20,7 @@ from pipeline.understand.fields import (
     ExtractedDocument,
     Field,
     extract_fields,
+    readable_types,
     supported_types,
 )
 from pipeline.understand.qr import decode_qr_codes
@@ -80,7 +81,7 @@ class DossierCheck:
 
 
 def _read_fields(doc: Document, pages: list[PageResult]) -> ExtractedDocument:
-    if doc.type_id not in supported_types():
+    if doc.type_id not in readable_types():
         return ExtractedDocument()
     own = [pages[i] for i in doc.pages]
     payloads: list[str] | None = None

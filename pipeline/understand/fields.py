@@ -25,13 +25,14 @@ from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
 from pipeline.understand.identity import Problem, validate_cccd
-from pipeline.understand.nlp import FieldRead, ValuePiece, label_set, pipeline_for
+from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
 from pipeline.understand.normalise import (
     Normalised,
     clean_text,
     find_date,
     fold,
     nfc,
+    normalise_code,
     normalise_date,
     normalise_expiry,
     normalise_gender,
@@ -39,6 +40,7 @@ from pipeline.understand.normalise import (
     normalise_money,
     normalise_name,
     normalise_nationality,
+    normalise_number,
     normalise_place,
     normalise_text,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "ExtractedDocument",
     "Field",
     "extract_fields",
+    "readable_types",
     "supported_types",
 ]
 
@@ -61,11 +64,13 @@ QR_CONFIDENCE = 0.99
 
 SUPPORTED = ("cccd", "to_khai_khai_sinh", "giay_chung_sinh", "to_khai_ket_hon",
              "to_khai_xac_nhan_hon_nhan", "giay_de_nghi_ho_kinh_doanh", "giay_uy_quyen")
+READABLE = tuple(sorted(p.stem for p in LABELS_DIR.glob("*.yaml") if p.stem != "common"))
 
 _NORMALISERS = {
     "name": normalise_name, "date": normalise_date, "gender": normalise_gender,
     "id": normalise_id_number, "place": normalise_place, "text": normalise_text,
     "money": normalise_money, "expiry": normalise_expiry, "nationality": normalise_nationality,
+    "number": normalise_number, "code": normalise_code,
 }
 CLOSED_VOCABULARY_CONFIDENCE = 0.8
 """Floor for a gender or nationality read letter for letter as one of its few forms.
@@ -76,12 +81,16 @@ less likely than that.
 """
 _CLOSED_FORMS = {"gender": {"nam", "nữ"}, "nationality": {"việt nam"}}
 _TRIMMED_KINDS = ("name", "place", "text")
+# One-letter Vietnamese words that free text may start with ("Đất ở tại nông thôn").
+_ONE_LETTER_WORDS = frozenset("ởýô")
 _VALUE_PUNCT = set(",.-/'’")
 _EDGE_PUNCT = "'\"`‘’“”|:;,._~*•+°^"
 _MILESTONES = (14, 25, 40, 60)
 _VOWELS = set("aeiouy")
 _ALLOWED_PUNCT = set(",.-/:;()'’\"%&+")
-_DATED_LINE = re.compile(r"^[^:\d]{2,40},?\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+# "Ba Đình, ngày 05 tháng 11 năm 2025", possibly behind a label OCR misread ("Làm tạt:").
+_DATED_LINE = re.compile(
+    r"^(?:[^:\d]{2,12}:\s*)?[^:\d]{2,40},?\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +125,19 @@ class ExtractedDocument(dict[str, Field]):
 
 
 def supported_types() -> tuple[str, ...]:
-    """Document types that have label patterns (the contract's seven)."""
+    """The contract's seven types: every catalogue field of theirs is read, so a paper
+    missing most of them can be judged unreadable (the verdict relies on this)."""
     return SUPPORTED
+
+
+def readable_types() -> tuple[str, ...]:
+    """Every type with a label file: the contract's seven and the catalogue's other forms.
+
+    The others' printed versions differ (a land form of 2024 or of July 2025, a generated
+    form that fills only the requester's block), so their fields are read where the page
+    has them but the catalogue's list is not a test of readability.
+    """
+    return READABLE
 
 
 # ---------------------------------------------------------------- page geometry
@@ -236,7 +256,7 @@ def _bbox(lines: list[_Line], pieces: tuple[ValuePiece, ...]) -> tuple[int, int,
             max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
 
 
-def _is_junk_token(token: str, at_end: bool) -> bool:
+def _is_junk_token(token: str, at_end: bool, prose: bool = False) -> bool:
     """A token OCR made of a photo, emblem or speck next to a value ('LẤ&-', '¿À', 'ờ').
 
     Symbols mark junk; so does a lone letter with a diacritic (no address or name starts
@@ -249,17 +269,20 @@ def _is_junk_token(token: str, at_end: bool) -> bool:
     if not any(c.isalnum() for c in token):
         return True
     if len(token) == 1 and token.isalpha():
+        if prose and token in _ONE_LETTER_WORDS:
+            return False
         return not token.isascii() or (at_end and token.islower())
     return False
 
 
-def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool) -> ValuePiece:
+def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool,
+                prose: bool = False) -> ValuePiece:
     """Narrow a value piece past junk tokens and stray quotes at its edges."""
     start, end = piece.start, piece.end
     if first:
         # Short tokens before a junk one belong to the same smudge ('LÍ „¿| xã …').
         tokens = list(re.finditer(r"\S+", text[start:end]))[:3]
-        junk = [t for t in tokens if _is_junk_token(t.group(), at_end=False)]
+        junk = [t for t in tokens if _is_junk_token(t.group(), at_end=False, prose=prose)]
         if junk and len(junk) < len(tokens):
             start += junk[-1].end()
     while first and start < end:
@@ -267,7 +290,7 @@ def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool) -> ValueP
         if m is None:
             break
         token = m.group(1)
-        if _is_junk_token(token, at_end=False):
+        if _is_junk_token(token, at_end=False, prose=prose):
             start += m.end()
         elif token[0] in _EDGE_PUNCT:
             start += m.start(1) + 1
@@ -276,7 +299,7 @@ def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool) -> ValueP
             break
     while last and end > start:
         m = re.search(r"(\S+)\s*$", text[start:end])
-        if m is None or not _is_junk_token(m.group(1), at_end=True):
+        if m is None or not _is_junk_token(m.group(1), at_end=True, prose=prose):
             break
         end = start + m.start(1)
     while end > start and text[end - 1].isspace():
@@ -288,7 +311,7 @@ def _trimmed(read: FieldRead, lines: list[_Line]) -> FieldRead:
     if read.kind not in _TRIMMED_KINDS or read.blank:
         return read
     n = len(read.pieces)
-    pieces = tuple(_trim_piece(lines[p.line].text, p, i == 0, i == n - 1)
+    pieces = tuple(_trim_piece(lines[p.line].text, p, i == 0, i == n - 1, read.kind == "text")
                    for i, p in enumerate(read.pieces))
     pieces = tuple(p for p in pieces if p.end > p.start) or read.pieces[:1]
     return replace(read, pieces=pieces)
@@ -308,8 +331,23 @@ def _joined(read: FieldRead, lines: list[_Line]) -> tuple[str, bool]:
     return " ".join(parts).strip(), repaired
 
 
+_NUMBER_RUN = re.compile(r"\d[\d.,]*\d|\d")
+
+
+def _narrowed_number(read: FieldRead, lines: list[_Line]) -> FieldRead:
+    """A count or area narrowed to its digits: the unit after it ('m²', often read 'm?')
+    is not the value, and its low OCR confidence must not send the number to review."""
+    if read.kind != "number" or read.blank:
+        return read
+    for p in read.pieces:
+        m = _NUMBER_RUN.search(lines[p.line].text, p.start, p.end)
+        if m:
+            return replace(read, pieces=(ValuePiece(p.line, m.start(), m.end()),))
+    return read
+
+
 def _to_field(read: FieldRead, lines: list[_Line]) -> Field:
-    read = _trimmed(read, lines)
+    read = _narrowed_number(_trimmed(read, lines), lines)
     raw, wrap_repaired = _joined(read, lines)
     page = lines[read.pieces[0].line].page
     bbox = _bbox(lines, read.pieces)
@@ -370,6 +408,12 @@ def _dated_line(lines: list[_Line]) -> FieldRead | None:
         m = _DATED_LINE.match(fold(lines[i].text))
         if m:
             return FieldRead("ngay_lam_don", "date", (ValuePiece(i, 0, m.end()),), i)
+        if i + 1 < len(lines):  # the year wrapped onto the next line of a narrow column
+            text = lines[i].text
+            m = _DATED_LINE.match(fold(f"{text} {lines[i + 1].text}"))
+            if m and m.end() > len(text):
+                return FieldRead("ngay_lam_don", "date", (
+                    ValuePiece(i, 0, len(text)), ValuePiece(i + 1, 0, m.end() - len(text) - 1)), i)
     return None
 
 
@@ -553,9 +597,9 @@ def extract_fields(doc_type: str, pages: list[PageResult],
 
     ``qr_payloads`` (decoded QR texts, for ``cccd``) take precedence over OCR;
     disagreements with well-read printed values become problems. Types without
-    label patterns (``khac`` and the catalogue's other types) give an empty result.
+    a label file (``khac``, generic papers, drawings) give an empty result.
     """
-    if doc_type not in SUPPORTED or not pages:
+    if doc_type not in READABLE or not pages:
         return ExtractedDocument()
     lines = [ln for page in pages for ln in _page_lines(page)]
     doc = _run_pipeline(doc_type, lines, pages)

@@ -49,11 +49,13 @@ __all__ = [
 ]
 
 LABELS_DIR = Path(__file__).with_name("labels")
-KINDS = ("name", "date", "gender", "id", "place", "text", "money", "expiry", "nationality")
+KINDS = ("name", "date", "gender", "id", "place", "text", "money", "expiry", "nationality",
+         "number", "code")
 FUZZY_MIN_SIMILARITY = 0.85
 FUZZY_MIN_LENGTH = 8
 
-_ENUM_PREFIX = re.compile(r"^\s*(?:(?:[ivx]{1,4}|\d{1,2}|[a-z])[.)]\s*|[-–•+*]\s*)?")
+_ENUM_PREFIX = re.compile(
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})+[.)]?\s+|(?:[ivx]{1,4}|\d{1,2}|[a-z])[.)]\s*|[-–•+*]\s*)?")
 # After a label: an optional "(…)" remark, then an optional English gloss of a bilingual
 # card label ("/ Place of origin") that OCR often misspells ("/ Piàce of origin"), so it is
 # consumed by shape (a slash and a few short words) rather than by its exact text.
@@ -64,6 +66,7 @@ _AFTER_LABEL = re.compile(
 # tokens without a real word in them ("ể ậ", "TẢ Án", "£»Ỗ", "s¿").
 _JUNK_PREFIX = re.compile(r"^\s*(?:\S{1,3}\s+){1,3}$")
 _LEADERS = re.compile(r"^[\s.…_·,:-]*$")
+_TRAILING_ENUM = re.compile(r"\s(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVX]{1,4})[.)]\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,8 @@ def _compile(label: str) -> Pattern:
     colon_required = text.endswith(":")
     words = re.findall(r"[a-z0-9]+", fold(text.rstrip(":")))
     body = r"[\s,./()\-]*".join(re.escape(w) for w in words)
+    if text.rstrip(":").endswith(")"):  # "Tên (viết chữ in hoa):": the colon follows the ")"
+        body += r"\)"
     return Pattern(
         text=text,
         regex=re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])"),
@@ -266,6 +271,9 @@ def _fuzzy_start_hit(line_no: int, folded: str, enum_end: int,
 def _value_on_line(hit: _Hit, hits: list[_Hit], text: str) -> ValuePiece:
     nxt = min((h.start for h in hits if h.start >= hit.end), default=len(text))
     start, end = hit.end, nxt
+    if nxt < len(text):  # "Nguyễn Văn An    12. Quan hệ với chủ hộ": the next item's number
+        enum = _TRAILING_ENUM.search(text, start, end)
+        end = enum.start() if enum else end
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1] in " \t":

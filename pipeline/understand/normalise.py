@@ -26,6 +26,7 @@ __all__ = [
     "natural_case_name",
     "natural_case_place",
     "nfc",
+    "normalise_code",
     "normalise_date",
     "normalise_expiry",
     "normalise_gender",
@@ -33,6 +34,7 @@ __all__ = [
     "normalise_money",
     "normalise_name",
     "normalise_nationality",
+    "normalise_number",
     "normalise_place",
     "normalise_text",
     "words_to_number",
@@ -56,7 +58,7 @@ def nfc(text: str) -> str:
 
 
 def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
+    if ch in "đĐðÐ":  # eth: OCR's look-alike of Đ
         return "d"
     base = unicodedata.normalize("NFD", ch)[0]
     low = base.lower()
@@ -74,7 +76,8 @@ def fold(text: str) -> str:
 
 
 # Latin letters Vietnamese never writes, which OCR reads for a plain letter ("Ÿ tế").
-_FOREIGN_LETTERS = str.maketrans({"Ÿ": "Y", "ÿ": "y"})
+# Icelandic eth (U+00D0) looks exactly like Vietnamese Đ (U+0110) and OCR picks it.
+_FOREIGN_LETTERS = str.maketrans({"Ÿ": "Y", "ÿ": "y", "Ð": "Đ", "ð": "đ"})
 
 
 def clean_text(text: str) -> str:
@@ -485,3 +488,52 @@ def normalise_money(text: str) -> Normalised | None:
     amount = words_to_number(words)
     return Normalised(str(amount), guessed=True) if amount else None
 
+
+
+# ---------------------------------------------------------------- plain numbers
+
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d.,]\d)|\d+(?:[.,]\d+)?")
+
+
+def normalise_number(text: str) -> Normalised | None:
+    """A count or measure (parcel number, map sheet, area, height): digits, '.' for decimals.
+
+    Land and building forms write Vietnamese style, '1.250,5 m²' or '120,5 m2'; the value
+    is the first number, thousands dots dropped and the decimal comma made a dot
+    ('1250.5'), so that values compare across papers. OCR's letters for digits are
+    repaired only inside a token that is mostly digits ('l2O' → '120'), and marked guessed.
+    """
+    tokens = []
+    guessed = False
+    for token in clean_text(text).split():
+        got = _digitise_token(token)
+        if got is not None and got[1]:
+            guessed = True
+            tokens.append(got[0])
+        else:
+            tokens.append(token)
+    m = _NUMBER.search(" ".join(tokens))
+    if m is None:
+        return None
+    number = m.group()
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", number):
+        number = number.replace(".", "")
+    number = number.replace(",", ".")
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return Normalised(number, guessed=guessed)
+
+
+_CODE = re.compile(r"^[^\W_]+(?:[ /.\-][^\W_]+)*$")
+
+
+def normalise_code(text: str) -> Normalised | None:
+    """A register code or serial kept as printed ('CS 01234', 'AĐ 123456'), upper case.
+
+    Codes are letters and digits, not words: they must hold a digit, and nothing but
+    letters, digits and single separators; anything else is not a code.
+    """
+    value = clean_text(text).rstrip(".").strip().upper()
+    if not value or not any(c.isdigit() for c in value) or not _CODE.match(value):
+        return None
+    return Normalised(value)
