@@ -19,7 +19,7 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -44,6 +44,10 @@ from models.records import (
 from pipeline.results import FileResult, PageResult
 from pipeline.searchable_pdf import MIN_DPI, PdfPage, build_searchable_pdf
 from storage import ObjectStore, StoredObject
+from webhooks.outbox import emit_verdict
+
+if TYPE_CHECKING:
+    from signing.desk import DeskSigner
 
 __all__ = ["DocumentInput", "FieldInput", "Kept", "keep"]
 
@@ -93,13 +97,15 @@ class _Object:
 def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence[FileResult], *,
          documents: Sequence[DocumentInput] | None = None, status: str | None = "done",
          result: Mapping[str, Any] | None = None, actor: str = "system",
-         catalog: Catalog | None = None) -> Kept:
+         catalog: Catalog | None = None, signer: DeskSigner | None = None) -> Kept:
     """Store the derived objects of ``dossier`` and record them in one transaction.
 
     ``files`` are the OCR results (``OcrOptions(keep_images=True)``); pages
     without an image (a trustworthy PDF text layer) get an OCR JSON but no page
     image, and are left out of the searchable PDF (the original already is one).
-    Commits ``session``.
+    With ``signer`` each searchable PDF is stored signed (Decree 30/2020: the
+    agency's signature on a copy), at a time fixed by the dossier so a second
+    keep stores the same bytes. Commits ``session``.
     """
     pages = [page for file in files for page in file.pages]
     by_index = {page.index: page for page in pages}
@@ -145,7 +151,8 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
              for p in with_images],
             title=f"{dossier.code} - {name}", subject=procedure.name if procedure else None)
         warnings += [f"document {position + 1} ({doc.type_id}): {w}" for w in pdf.warnings]
-        objects.append(_Object(put(pdf.data, "pdf", "pdf", "application/pdf"), "pdf",
+        data = signer.sign_copy(pdf.data, dossier.received_at) if signer else pdf.data
+        objects.append(_Object(put(data, "pdf", "pdf", "application/pdf"), "pdf",
                                document=position))
     low_dpi = sorted(p.index for p in pages if p.image is not None and p.dpi < MIN_DPI)
     originals = list(session.scalars(select(StoredObjectRecord).where(
@@ -190,6 +197,8 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
         if result is not None:
             values["result"] = dict(result)
         s.execute(update(Dossier).where(Dossier.id == dossier.id).values(**values))
+        if status is not None and result is not None:  # the verdict, in this transaction
+            emit_verdict(s, s.get(Dossier, dossier.id, populate_existing=True), result)
         keys = [o.stored.key for o in objects]
         record_audit(s, "dossier.kept", actor=actor, dossier_id=dossier.id, details={
             "pages": len(pages), "documents": [d.type_id for d in docs], "objects": keys,

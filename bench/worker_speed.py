@@ -5,21 +5,27 @@ Prints, in one run on the same office-quality pages (default 60):
   (b) our throughput through Redis with 1 and with 2 `dossier worker` processes
       (one dossier of all the pages, submit to `done`: split, clean-up, OCR,
       verdict, searchable PDFs and records included; workers warmed up first);
-  (c) the latency from submit to verdict of a 5-page dossier with 2 workers.
+  (c) the latency from submit to verdict of a 5-page dossier with 2 workers, and
+      where it went: the workers' per-step timing lines for that dossier
+      (split: fetch, render, store; each page: fetch, clean-up + Tesseract,
+      store; publish: fetch, understand, keep, index), relative to submit.
 
 Uses a throw-away redis-server, SQLite and a local object folder (one machine).
 
-    .venv/bin/python bench/worker_speed.py [--pages 60]
+    .venv/bin/python bench/worker_speed.py [--pages 60] [--threads T]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,32 +73,49 @@ def _wait(env: dict[str, str], code: str, timeout_s: float = 1800) -> str:
     raise TimeoutError(code)
 
 
-def _timed(env: dict[str, str], files: list[Path]) -> tuple[float, str]:
+def _timed(env: dict[str, str], files: list[Path]) -> tuple[float, str, str, float]:
     """Submit (CLI start-up excluded: timed from the printed code) to final state."""
     started = time.perf_counter()
     code = _submit(env, files)
     submitted = time.perf_counter()
     state = _wait(env, code)
-    return time.perf_counter() - submitted, state + f" (submit took {submitted - started:.1f}s)"
+    return (time.perf_counter() - submitted, state + f" (submit took {submitted - started:.1f}s)",
+            code, time.time() - (time.perf_counter() - submitted))
+
+
+def _timeline(log: Path, code: str, since: float) -> None:
+    """The workers' timing lines for dossier ``code``, in seconds after its code was printed."""
+    stamp = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\]")
+    for line in log.read_text(errors="replace").splitlines():
+        found = stamp.match(line)
+        if code not in line or not found:
+            continue
+        at = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S").timestamp() \
+            + int(found.group(2)) / 1000
+        print(f"    +{at - since:5.2f}s {line.split('] ')[-1]}")
 
 
 def run_workers(folder: Path, processes: int, pages: list[Path], warm: list[Path],
-                extra: list[Path] | None) -> tuple[float, float | None]:
+                extra: list[Path] | None, threads: int | None) -> tuple[float, float | None]:
     with running_redis() as redis:
         env = _env(folder / f"home-{processes}", redis.url(heartbeat_timeout_ms=15000))
-        log = open(folder / f"worker-{processes}.log", "wb")  # noqa: SIM115
+        log_path = folder / f"worker-{processes}.log"
+        log = open(log_path, "wb")  # noqa: SIM115
+        sizing = ["--threads", str(threads)] if threads else []
         worker = subprocess.Popen([sys.executable, "-m", "cli.worker_commands", "worker",
-                                   "--processes", str(processes)], env=env, cwd=ROOT,
+                                   "--processes", str(processes), *sizing], env=env, cwd=ROOT,
                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             _timed(env, warm)  # start-up, models and caches out of the measurement
-            seconds, state = _timed(env, pages)
+            seconds, state, _, _ = _timed(env, pages)
             print(f"  {processes} worker process(es): {len(pages)} pages in {seconds:.1f}s "
                   f"= {len(pages) / seconds * 60:.1f} pages/min [{state}]")
             latency = None
             if extra:
-                latency, state = _timed(env, extra)
+                latency, state, code, since = _timed(env, extra)
                 print(f"  5-page dossier, submit -> verdict: {latency:.2f}s [{state}]")
+                time.sleep(0.5)  # the log lines reach the file through dramatiq's pipe
+                _timeline(log_path, code, since)
             return len(pages) / seconds * 60, latency
         finally:
             os.kill(worker.pid, 15)  # the supervisor only (see workers/README.md)
@@ -102,7 +125,11 @@ def run_workers(folder: Path, processes: int, pages: list[Path], warm: list[Path
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker process (default: dossier worker's own)")
     args = parser.parse_args()
+    # A timeout's SIGTERM must still run the clean-up below (workers, redis-server).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="hoso-worker-bench-") as tmp:
         folder = Path(tmp)
         (folder / "pages").mkdir()
@@ -114,8 +141,8 @@ def main() -> int:
         raw_s = raw_tesseract(main_pages)
         raw = len(main_pages) / raw_s * 60
         print(f"  raw tesseract, {CORES} single-threaded processes: {raw:.1f} pages/min")
-        one, _ = run_workers(folder, 1, main_pages, warm[:1], None)
-        two, latency = run_workers(folder, 2, main_pages, warm[1:], five)
+        one, _ = run_workers(folder, 1, main_pages, warm[:1], None, args.threads)
+        two, latency = run_workers(folder, 2, main_pages, warm[1:], five, args.threads)
         print(f"  ratio to raw: 1 process {one / raw:.2f}x, 2 processes {two / raw:.2f}x "
               f"(target >= 0.9x with one process per core)")
         if latency is not None:

@@ -19,6 +19,8 @@ from models.database import open_database
 from storage import StorageError
 from workers.settings import ENV_BROKER_URL
 
+POLL_MS = 50
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     submit = commands.add_parser(
@@ -33,13 +35,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
     worker = commands.add_parser(
         "worker", help="process queued dossiers until stopped",
-        description="Consume DOSSIER_BROKER_URL (redis:// or amqp://). OCR is CPU-bound: "
-                    "one process per core with one thread each keeps every core on "
-                    "Tesseract. SIGTERM lets current messages finish (or returns them).")
-    worker.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+        description="Consume DOSSIER_BROKER_URL (redis:// or amqp://). OCR is CPU-bound "
+                    "and Tesseract runs in its own single-threaded process: the default "
+                    "keeps one page more in hand than there are cores, so no core waits "
+                    "while a page is fetched or stored. SIGTERM lets current messages "
+                    "finish (or returns them).")
+    worker.add_argument("--processes", type=int, default=None,
                         help="worker processes (default: one per core)")
-    worker.add_argument("--threads", type=int, default=1,
-                        help="threads per process (default 1)")
+    worker.add_argument("--threads", type=int, default=None,
+                        help="threads per process (default: enough for cores + 1 pages "
+                             "in hand over all processes)")
     worker.set_defaults(run=run_worker)
 
     status = commands.add_parser(
@@ -88,18 +93,37 @@ def run_worker(args: argparse.Namespace) -> int:
         print(f"dossier: worker: set {ENV_BROKER_URL} to redis://... or amqp://... "
               "(memory:// runs inside `dossier submit`)", file=sys.stderr)
         return 2
-    if args.processes < 1 or args.threads < 1:
+    processes, threads = worker_size(os.cpu_count() or 1, args.processes, args.threads)
+    if processes < 1 or threads < 1:
         print("dossier: worker: --processes and --threads must be at least 1", file=sys.stderr)
         return 2
     # One OCR message in hand per thread: pages spread evenly over machines instead of
     # waiting in a busy worker's prefetch buffer.
-    os.environ.setdefault("dramatiq_queue_prefetch", str(args.threads))
+    os.environ.setdefault("dramatiq_queue_prefetch", str(threads))
+    # How long an idle (or full) Redis consumer sleeps before asking again: dramatiq's
+    # 1 s default puts up to a second on every hop of a dossier (submit -> split ->
+    # page -> publish) and after every page. RabbitMQ pushes and is not affected.
+    os.environ.setdefault("dramatiq_worker_timeout", str(POLL_MS))
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per process
     argv = [sys.executable, "-m", "dramatiq", "workers.actors",
-            "--processes", str(args.processes), "--threads", str(args.threads)]
+            "--processes", str(processes), "--threads", str(threads)]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, argv)  # dramatiq's supervisor handles signals from here on
+
+
+def worker_size(cores: int, processes: int | None, threads: int | None) -> tuple[int, int]:
+    """Processes and threads for OCR-bound work on ``cores``.
+
+    Each thread spends most of a page waiting for its Tesseract process, so
+    threads are nearly free; what matters is that ``cores + 1`` pages are in
+    hand over all processes, the extra one covering the moments a thread is
+    fetching, storing or recording instead of running Tesseract.
+    """
+    processes = cores if processes is None else processes
+    if threads is None:
+        threads = -(-(cores + 1) // max(processes, 1))  # ceil((cores + 1) / processes)
+    return processes, threads
 
 
 def run_status(args: argparse.Namespace) -> int:

@@ -25,7 +25,11 @@ from pipeline.dossier_check import check_dossier
 from pipeline.ingest import count_pages
 from pipeline.options import OcrOptions
 from pipeline.results import FileResult, PageResult
+from signing.desk import desk_signer
 from storage import ObjectStore
+from webhooks.notify import wait_idle
+
+WEBHOOK_SETTLE_S = 5.0  # at most this long; a receiver that is down fails at once
 
 
 @dataclass(slots=True)
@@ -43,6 +47,7 @@ def process_dossier(paths: Sequence[Path], procedure: str | None, *, agency_code
     The workers run the same steps split into messages (`intake.steps`); both
     build the result with `intake.result`, so their records agree.
     """
+    signer = desk_signer(store)  # a bad certificate setting fails before anything is stored
     with sessions() as session:
         received = receive(paths, agency_code, procedure, store, session, received_at=received_at)
         dossier = received.dossier
@@ -70,7 +75,8 @@ def process_dossier(paths: Sequence[Path], procedure: str | None, *, agency_code
         dossier = session.merge(dossier)
         kept = keep(session, store, dossier, files,
                     documents=[document_input(d) for d in checked.documents],
-                    status="done", result=result)
+                    status="done", result=result, signer=signer)
     index_dossier(sessions, None, code)
+    wait_idle(WEBHOOK_SETTLE_S)  # `dossier process` exits next: give the events their chance
     result["stored"] = kept.as_contract()
     return Outcome(result, failed)

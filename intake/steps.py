@@ -21,7 +21,9 @@ import contextlib
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +47,9 @@ from pipeline.ocr_page import ocr_page
 from pipeline.options import OcrOptions
 from pipeline.page_input import PageInput
 from pipeline.results import FileResult, PageResult
+from signing.desk import desk_signer
 from storage import ObjectStore
+from webhooks.outbox import emit_failed
 
 __all__ = ["FINAL_STATES", "Context", "SourceFile", "mark_failed", "ocr_one", "publish", "split"]
 
@@ -75,10 +79,6 @@ class SourceFile:
     name: str
 
 
-class PermanentFailure(Exception):
-    """The dossier cannot be processed whatever we retry (a corrupt or unreadable file)."""
-
-
 def _dossier(ctx: Context, dossier_id: str) -> Dossier | None:
     with ctx.sessions() as session:
         return session.get(Dossier, dossier_id)
@@ -95,9 +95,12 @@ def split(ctx: Context, dossier_id: str, files: Sequence[SourceFile], send_page:
           send_publish: SendPublish) -> None:
     """Render every page of the originals into the work area and send one OCR message per page.
 
-    A file that cannot become pages fails the dossier (its original stays kept).
+    A file that cannot become pages (or stops part-way) is noted with its error
+    in the manifest and the other files go on, as in ``dossier process``;
+    ``publish`` fails the dossier only if no page at all could be read.
     Pages already OCR'd by an earlier delivery are not sent again.
     """
+    started = time.perf_counter()
     dossier = _dossier(ctx, dossier_id)
     if dossier is None or dossier.status in FINAL_STATES:
         if dossier is not None:
@@ -108,37 +111,63 @@ def split(ctx: Context, dossier_id: str, files: Sequence[SourceFile], send_page:
     done = area.pages_done()
     plans: list[FilePlan] = []
     next_index = 0
-    try:
-        for source in files:
-            indices: list[int] = []
-            with _local_copy(ctx.store, source.key) as path:
-                for page in _pages(path, source.name, _ocr_options(ctx)):
-                    if next_index not in done:
-                        area.put_input(next_index, page)
-                        send_page(next_index)
-                    indices.append(next_index)
-                    next_index += 1
-            plans.append(FilePlan(source.name, indices))
-    except PermanentFailure as exc:
-        mark_failed(ctx, dossier_id, str(exc))
-        return
+    spent = {"fetch": 0.0, "render": 0.0, "store": 0.0}
+    for source in files:
+        indices: list[int] = []
+        error: DocumentError | None = None
+        mark = time.perf_counter()
+        with _local_copy(ctx.store, source.key) as path:
+            spent["fetch"] += time.perf_counter() - mark
+            pages = _pages(path, _ocr_options(ctx))
+            while True:
+                mark = time.perf_counter()
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    break
+                except _Unreadable as exc:
+                    error = exc.error
+                    break
+                finally:
+                    spent["render"] += time.perf_counter() - mark
+                if next_index not in done:
+                    mark = time.perf_counter()
+                    area.put_input(next_index, page)
+                    send_page(next_index)
+                    spent["store"] += time.perf_counter() - mark
+                indices.append(next_index)
+                next_index += 1
+        plans.append(FilePlan(source.name, indices, error.as_dict() if error else None))
     manifest = Manifest(plans)
+    log.info("dossier %s split: %d pages in %.2fs (fetch %.2fs, render %.2fs, store+send %.2fs)",
+             dossier.code, next_index, time.perf_counter() - started, spent["fetch"],
+             spent["render"], spent["store"])
     area.put_manifest(manifest)
     if _ended_meanwhile(ctx, dossier_id, area):
         return
     if manifest.total == 0:
-        mark_failed(ctx, dossier_id, "no pages in the files handed in")
+        mark_failed(ctx, dossier_id, _no_page_reason(manifest))
         return
     _record_progress(ctx, dossier_id, len(done), manifest.total)
     if len(done) >= manifest.total:
         send_publish()
 
 
-def _pages(path: Path, name: str, options: OcrOptions) -> Iterator[PageInput]:
-    """The file's pages; a file the pipeline refuses becomes a ``PermanentFailure``.
+class _Unreadable(Exception):
+    """The file cannot be read (further); ``error`` is what ``dossier process`` reports."""
 
-    Only the reading is guarded: storage errors while keeping the pages are
-    transient and must reach the retry policy untouched.
+    def __init__(self, error: DocumentError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
+    """The file's pages; a file the pipeline refuses ends with ``_Unreadable``.
+
+    The errors are the ones ``pipeline.api.ocr_paths`` gives, word for word, so
+    both paths record the same result. Only the reading is guarded: storage
+    errors while keeping the pages are transient and must reach the retry
+    policy untouched.
     """
     pages = iter_pages(path, options)
     while True:
@@ -147,14 +176,21 @@ def _pages(path: Path, name: str, options: OcrOptions) -> Iterator[PageInput]:
         except StopIteration:
             return
         except DocumentError as exc:
-            raise PermanentFailure(f"{name}: {exc.kind.value}: {exc.message}") from exc
+            raise _Unreadable(exc) from exc
         except MemoryError as exc:
-            raise PermanentFailure(f"{name}: {ErrorKind.TOO_LARGE.value}: "
-                                   "not enough memory to read this file") from exc
+            raise _Unreadable(DocumentError(ErrorKind.TOO_LARGE,
+                                            "not enough memory to read this file")) from exc
         except Exception as exc:  # a reader bug: the same file fails the same way next time
-            raise PermanentFailure(f"{name}: {ErrorKind.CORRUPT.value}: cannot be read: "
-                                   f"{type(exc).__name__}: {exc}"[:500]) from exc
+            raise _Unreadable(DocumentError(
+                ErrorKind.CORRUPT, f"cannot be read: {type(exc).__name__}: {exc}"[:500])) from exc
         yield page
+
+
+def _no_page_reason(manifest: Manifest) -> str:
+    """Why a dossier with no readable page failed: every file with its error."""
+    reasons = [f"{f.name}: {f.error['kind']}: {f.error['message']}"
+               for f in manifest.files if f.error]
+    return "; ".join(reasons) or "no pages in the files handed in"
 
 
 @contextlib.contextmanager
@@ -181,10 +217,17 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
     area = WorkArea(ctx.store, dossier.code)
     already = area.has_page(index)
     if not already:
+        started = time.perf_counter()
         page = area.get_input(index)
         if page is None:  # the work area was cleared: the dossier ended meanwhile
             return
-        area.put_page(ocr_page(page, index, _ocr_options(ctx)))
+        fetched = time.perf_counter()
+        result = ocr_page(page, index, _ocr_options(ctx))
+        read = time.perf_counter()
+        area.put_page(result)
+        log.info("dossier %s page %d: %.2fs (fetch %.2fs, clean-up+tesseract %.2fs, "
+                 "store %.2fs)", dossier.code, index + 1, time.perf_counter() - started,
+                 fetched - started, read - fetched, time.perf_counter() - read)
         if _ended_meanwhile(ctx, dossier_id, area):
             return
     manifest = area.get_manifest()
@@ -229,15 +272,18 @@ def publish(ctx: Context, dossier_id: str) -> None:
     if dossier.status in FINAL_STATES:
         area.clear()  # a redelivery after the commit: only the clean-up may be missing
         return
+    started = time.perf_counter()
     manifest = area.get_manifest()
     if manifest is None or len(area.pages_done()) < manifest.total:
         raise RuntimeError(f"dossier {dossier.code}: publish before every page is read")
     files = _file_results(area, manifest)
-    failed = [f for f in files if f.error is not None]
-    if failed:
+    if not any(page.error is None for f in files for page in f.pages):
+        # Nothing was read: there is no dossier to judge (``dossier process`` exits 2 too).
         mark_failed(ctx, dossier_id, "; ".join(
-            f"{f.path}: {f.error.kind.value}: {f.error.message}" for f in failed if f.error))
+            f"{f.path}: {f.error.kind.value}: {f.error.message}" for f in files if f.error)
+            or "no page could be read")
         return
+    fetched = time.perf_counter()
     with ctx.sessions() as session:
         procedure = session.get(Procedure, dossier.procedure_id) if dossier.procedure_id else None
         code = procedure.code if procedure else None
@@ -245,27 +291,41 @@ def publish(ctx: Context, dossier_id: str) -> None:
     received_on = dossier.received_at.astimezone(VIETNAM_TZ).date()
     checked = check_dossier(pages, ctx.catalog, code, received_on)
     result = build_result(dossier.code, checked, files)
+    understood = time.perf_counter()
     latest = _dossier(ctx, dossier_id)
     if latest is None or latest.status in FINAL_STATES:
         return  # a duplicate publish got there first
     with ctx.sessions() as session:
         keep(session, ctx.store, session.merge(latest), files,
              documents=[document_input(d) for d in checked.documents], status="done",
-             result=result, actor="worker", catalog=ctx.catalog)
+             result=result, actor="worker", catalog=ctx.catalog, signer=desk_signer(ctx.store))
+    kept = time.perf_counter()
     index_dossier(ctx.sessions, None, dossier.code)
+    indexed = time.perf_counter()
     area.clear()
+    log.info("dossier %s publish: %d pages in %.2fs (fetch %.2fs, understand %.2fs, keep %.2fs, "
+             "index %.2fs, clear %.2fs)", dossier.code, len(pages), time.perf_counter() - started,
+             fetched - started, understood - fetched, kept - understood, indexed - kept,
+             time.perf_counter() - indexed)
 
 
 def _file_results(area: WorkArea, manifest: Manifest) -> list[FileResult]:
     """The per-file OCR results, as ``pipeline.api.ocr_paths`` would have returned them."""
+    indices = [index for plan in manifest.files for index in plan.pages]
+    # Fetching and PNG decoding release the GIL: a few threads cut the wait for big pages.
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(indices)))) as pool:
+        pages: dict[int, PageResult] = dict(zip(indices, pool.map(area.get_page, indices),
+                                                strict=True))
     files = []
     for plan in manifest.files:
         result = FileResult(path=plan.name)
         for index in plan.pages:
-            page: PageResult = area.get_page(index)
+            page = pages[index]
             result.pages.append(page)
             if page.error and result.error is None:
                 result.error = page.error
+        if plan.error is not None and result.error is None:
+            result.error = DocumentError(ErrorKind(plan.error["kind"]), plan.error["message"])
         files.append(result)
     return files
 
@@ -283,6 +343,7 @@ def mark_failed(ctx: Context, dossier_id: str, reason: str) -> None:
             status="failed", result={"failed": reason}, updated_at=utcnow()))
         record_audit(s, "dossier.failed", actor="worker", dossier_id=dossier_id,
                      details={"reason": reason})
+        emit_failed(s, s.get(Dossier, dossier_id, populate_existing=True), reason)
         return dossier.code
 
     with ctx.sessions() as session:

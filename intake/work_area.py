@@ -29,10 +29,12 @@ PREFIX = "work"
 
 @dataclass(frozen=True)
 class FilePlan:
-    """One file of the dossier: the name shown in the result and its global page indices."""
+    """One file of the dossier: the name shown in the result, its global page indices, and
+    why it could not be read (or read to the end), as ``DocumentError.as_dict()``."""
 
     name: str
     pages: list[int]
+    error: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,13 @@ class Manifest:
         return sum(len(f.pages) for f in self.files)
 
     def as_json(self) -> bytes:
-        return json.dumps({"files": [{"name": f.name, "pages": f.pages} for f in self.files]},
-                          ensure_ascii=False).encode()
+        return json.dumps({"files": [{"name": f.name, "pages": f.pages, "error": f.error}
+                                     for f in self.files]}, ensure_ascii=False).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> Manifest:
         raw: dict[str, Any] = json.loads(data)
-        return cls([FilePlan(f["name"], list(f["pages"])) for f in raw["files"]])
+        return cls([FilePlan(f["name"], list(f["pages"]), f.get("error")) for f in raw["files"]])
 
 
 class WorkArea:

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie   # OCR engine and the Vietnamese model
   fonts-noto-core fonts-dejavu-core # fonts with Vietnamese glyphs (tests render pages)
-  redis-server postgresql           # servers used by the integration tests
+  redis-server postgresql rabbitmq-server  # servers used by the integration tests
   chromium                          # browser tests (Playwright drives Debian's build)
   python3-venv
 )

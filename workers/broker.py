@@ -30,7 +30,7 @@ from dramatiq.middleware import (
 )
 
 from workers.faults import is_transient
-from workers.middleware import RecordFailure
+from workers.middleware import RecordFailure, WarmUp
 from workers.settings import WorkerSettings
 
 __all__ = ["make_broker"]
@@ -62,6 +62,7 @@ def make_broker(settings: WorkerSettings) -> dramatiq.Broker:
     middleware = _middleware(settings)
     if scheme == "memory":
         return StubBroker(middleware=middleware)
+    middleware.append(WarmUp())  # worker processes of a real broker only: see WarmUp
     if scheme in ("redis", "rediss"):
         from dramatiq.brokers.redis import RedisBroker
 

@@ -14,7 +14,7 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import Middleware
 
-__all__ = ["RecordFailure"]
+__all__ = ["RecordFailure", "WarmUp"]
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +35,20 @@ class RecordFailure(Middleware):
             mark_failed(context(), str(message.args[0]), reason)
         except Exception:  # the database may be what is down: the log is all we have left
             log.exception("could not record the failure of dossier %s", message.args[0])
+
+
+class WarmUp(Middleware):
+    """Load the models and open the connections before a worker process takes a message.
+
+    A worker that starts cold makes the first dossier it publishes wait ~5-8 s for
+    spaCy's Vietnamese tokenizer (pyvi, sklearn, scipy). A failure here (the database
+    not up yet) is only logged: the first message opens what it needs itself.
+    """
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        from workers.resources import warm_up
+
+        try:
+            warm_up()
+        except Exception:
+            log.exception("warm-up failed; resources will be opened by the first message")

@@ -4,11 +4,20 @@ Opened lazily on the first message (not at import) so that importing the
 actors, e.g. to send a message, never needs the database; and once per
 process, because every message would otherwise pay for a connection pool
 and a catalogue load.
+
+``warm_up`` does the rest of a worker's one-off costs before it takes its
+first message: the spaCy pipelines of every document type (building the
+Vietnamese tokenizer imports pyvi, sklearn and scipy: ~5 s), the address
+tables and the other lazy imports of ``publish``. Without it the first
+dossier of every worker process waits for them at its verdict.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import time
+from datetime import date
 
 from intake.steps import Context
 from models.catalog import load_catalog
@@ -16,7 +25,11 @@ from models.database import open_database
 from pipeline.options import OcrOptions
 from storage import open_store
 
-__all__ = ["context"]
+__all__ = ["context", "warm_up"]
+
+log = logging.getLogger(__name__)
+
+_SAMPLE_ADDRESS = "Số 1 Lê Lợi, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh"
 
 
 @functools.cache
@@ -25,3 +38,23 @@ def context() -> Context:
     _, sessions = open_database()
     return Context(store=open_store(), sessions=sessions, catalog=load_catalog(),
                    options=OcrOptions.from_env())
+
+
+@functools.cache
+def warm_up() -> float:
+    """Open the context and load every model ``publish`` needs; returns the seconds spent."""
+    started = time.perf_counter()
+    ctx = context()
+    from pipeline.dossier_check import check_dossier
+    from pipeline.understand.address import resolve_address
+    from pipeline.understand.fields import readable_types
+    from pipeline.understand.nlp import label_set, pipeline_for
+
+    for doc_type in readable_types():
+        label_set(doc_type)
+        pipeline_for(doc_type)("Họ và tên: Nguyễn Văn An")
+    resolve_address(_SAMPLE_ADDRESS)
+    check_dossier([], ctx.catalog, None, date.today())
+    seconds = time.perf_counter() - started
+    log.info("worker warmed up in %.1fs", seconds)
+    return seconds
