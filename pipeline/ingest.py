@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.ingest_image import iter_image_pages
-from pipeline.ingest_pdf import iter_pdf_pages
 from pipeline.options import OcrOptions
 from pipeline.page_input import PageInput
 from pipeline.sniff import FileFormat, sniff_file
@@ -19,9 +17,15 @@ def iter_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
     may come before the first page or, for a bad page, part-way through.
     """
     fmt = sniff_file(path, options.max_file_bytes)
+    # Each reader is imported on first use: PDFium and pdfplumber cost a
+    # noticeable part of a short run's start-up that a folder of PNGs never needs.
     if fmt is FileFormat.PDF:
+        from pipeline.ingest_pdf import iter_pdf_pages
+
         yield from iter_pdf_pages(path, options)
     else:
+        from pipeline.ingest_image import iter_image_pages
+
         yield from iter_image_pages(path, options)
 
 

@@ -9,7 +9,7 @@ PDFium is not thread-safe: everything here runs in one thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,9 @@ def iter_pdf_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
         stack.callback(doc.close)
         plumber = _open_plumber(path)
         if plumber is not None:
-            stack.callback(plumber.close)
+            # Not plumber.close(): it parses every page just to close it (seconds for a
+            # long born-digital PDF); the pages we parsed are closed as we go.
+            stack.callback(plumber.stream.close)
         count = len(doc)
         if count == 0:
             raise DocumentError(ErrorKind.CORRUPT, "PDF has no pages")
@@ -104,20 +106,30 @@ def iter_pdf_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
                 ErrorKind.UNSUPPORTED,
                 "dynamic XFA form: its pages are generated from form data and cannot be drawn",
             )
-        plumber_pages = None
-        if plumber is not None and len(plumber.pages) == count:
-            plumber_pages = plumber.pages
+        opened: list[Any] = []
+
+        def plumber_page(number: int) -> Any | None:
+            """pdfplumber's page, parsed only for pages that are rasterised (text pages skip it)."""
+            try:
+                if plumber is None or len(plumber.pages) != count:
+                    return None
+                opened.append(plumber.pages[number])
+            except Exception as exc:  # pdfminer fails in many ways; PDFium still renders
+                log.warning("page %d not described by pdfplumber: %s", number + 1,
+                            type(exc).__name__)
+                return None
+            return opened[-1]
+
         for number in range(count):
-            plumber_page = plumber_pages[number] if plumber_pages is not None else None
             try:
                 yield _one_page(doc, number, plumber_page, options)
             finally:
-                if plumber_page is not None:
-                    plumber_page.close()  # drop pdfminer's per-page caches: pages stream
+                while opened:
+                    opened.pop().close()  # drop pdfminer's per-page caches: pages stream
 
 
-def _one_page(doc: pdfium.PdfDocument, number: int, plumber_page: Any | None,
-              options: OcrOptions) -> PageInput:
+def _one_page(doc: pdfium.PdfDocument, number: int,
+              plumber_page: Callable[[int], Any | None], options: OcrOptions) -> PageInput:
     page = doc[number]
     try:
         width_pt, height_pt = page.get_size()
@@ -129,7 +141,8 @@ def _one_page(doc: pdfium.PdfDocument, number: int, plumber_page: Any | None,
                 layer = None
             if layer is not None:
                 return PageInput(file_page=number, text_layer=layer, dpi=layer.dpi)
-        found = native_dpi(plumber_page, width_pt, height_pt) if plumber_page is not None else None
+        described = plumber_page(number)
+        found = native_dpi(described, width_pt, height_pt) if described is not None else None
         dpi = float(options.default_dpi) if found is None else found
         dpi = min(max(dpi, options.min_render_dpi), options.max_render_dpi)
         # After /Rotate the drawn size may swap, but the pixel count is the same.

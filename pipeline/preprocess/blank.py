@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.preprocess.analysis import downscale
+from pipeline.preprocess.analysis import downscale, label_components
 
 
 def is_blank(grey: np.ndarray) -> bool:
@@ -20,7 +20,7 @@ def is_blank(grey: np.ndarray) -> bool:
     paper = float(np.percentile(inner, 90))
     ink = (inner < paper - 60).astype(np.uint8)
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, _, stats, _ = label_components(ink)
     if count <= 1:
         return True
     areas = stats[1:, cv2.CC_STAT_AREA]

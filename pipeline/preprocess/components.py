@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipeline.preprocess.analysis import ink_mask
+from pipeline.preprocess.analysis import ink_mask, label_components
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +20,7 @@ class Components:
 
 
 def ink_components(grey: np.ndarray) -> Components:
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink_mask(grey),
-                                                                       connectivity=8)
+    count, labels, stats, centroids = label_components(ink_mask(grey))
     del count
     return Components(labels, stats[:, cv2.CC_STAT_HEIGHT].copy(),
                       stats[:, cv2.CC_STAT_WIDTH].copy(), stats[:, cv2.CC_STAT_AREA].copy(),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipeline.preprocess.analysis import downscale, ink_mask
+from pipeline.preprocess.analysis import downscale, ink_mask, label_components
 from pipeline.preprocess.deskew import rotate_by, search_skew
 from pipeline.preprocess.orientation import upright_score
 
@@ -28,7 +28,7 @@ class Geometry:
 def text_mask(grey: np.ndarray) -> np.ndarray:
     """Ink mask with pictures, rules and scanner borders removed: only letter-sized blobs."""
     mask = ink_mask(grey)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats, _ = label_components(mask)
     if count <= 1:
         return mask
     height, width = mask.shape
