@@ -89,7 +89,7 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
         image = grey
     blobs = ink_components(grey)
     height = letter_height(blobs)
-    factor = scale_factor(height)
+    factor = scale_factor(height, grey.shape[0] * grey.shape[1])
     speckled = height is not None and count_specks(blobs, height) >= MIN_SPECKS
     if factor != 1.0:
         grey = rescale(grey, factor)

@@ -16,6 +16,10 @@ TARGET_HEIGHT = 34.0  # median letter blob height in px (about 300 dpi for 12–
 TOO_SMALL = 24.0
 TOO_LARGE = 70.0
 MAX_SCALE_UP = 3.0
+# An A4 page at 600 dpi. A card photographed or photocopied on a big sheet has
+# small letters, and a x3 blow-up of the whole sheet (110 Mpx seen on phone
+# photos) costs Tesseract minutes for mostly empty paper.
+MAX_OCR_PIXELS = 36_000_000
 
 
 def letter_height(blobs: Components) -> float | None:
@@ -31,10 +35,15 @@ def letter_height(blobs: Components) -> float | None:
     return float(np.median(heights[letters]))
 
 
-def scale_factor(height: float | None) -> float:
+def scale_factor(height: float | None, pixels: int = 0) -> float:
+    """The factor that brings letters to ``TARGET_HEIGHT``; an upscale never passes
+    ``MAX_OCR_PIXELS`` for a page of ``pixels`` pixels."""
     if height is None or TOO_SMALL <= height <= TOO_LARGE:
         return 1.0
-    return float(min(MAX_SCALE_UP, TARGET_HEIGHT / height))
+    factor = min(MAX_SCALE_UP, TARGET_HEIGHT / height)
+    if factor > 1.0 and pixels:
+        factor = max(1.0, min(factor, (MAX_OCR_PIXELS / pixels) ** 0.5))
+    return float(factor)
 
 
 def rescale(image: np.ndarray, factor: float) -> np.ndarray:
