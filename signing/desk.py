@@ -101,8 +101,8 @@ def desk_signer(store: ObjectStore, env: Mapping[str, str] | None = None, *,
         return _load(Path(configured), env.get(ENV_PASSWORD) or None)
     if not isinstance(store, LocalStore):
         if not _warned:
-            log.warning("%s is not set and the object store is shared: copies are not signed",
-                        ENV_CERT)
+            log.info("%s is not set and the object store is shared: copies are not signed",
+                     ENV_CERT)
             _warned = True
         return None
     path = trial_path(store)
@@ -111,8 +111,8 @@ def desk_signer(store: ObjectStore, env: Mapping[str, str] | None = None, *,
             return None
         agency = env.get("DOSSIER_AGENCY_CODE") or "000.00.00.H00"
         write_pkcs12(trial_certificate(f"Cơ quan {agency} (thử nghiệm)"), path, replace=False)
-        log.warning("created a trial signing certificate at %s; set %s for real use",
-                    path, ENV_CERT)
+        log.info("created a trial signing certificate at %s; set %s for real use",
+                 path, ENV_CERT)
     return _load(path, None)
 
 
