@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import record_audit
 from archive.metadata import DocumentSummary, ObjectSummary, build_metadata, metadata_bytes
-from archive.page_image import encode_page_image
+from archive.page_image import EncodedImage, encode_page_image
 from archive.transactions import in_write_transaction
 from models.catalog import Catalog, load_catalog
 from models.dossier_code import VIETNAM_TZ
@@ -97,7 +97,8 @@ class _Object:
 def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence[FileResult], *,
          documents: Sequence[DocumentInput] | None = None, status: str | None = "done",
          result: Mapping[str, Any] | None = None, actor: str = "system",
-         catalog: Catalog | None = None, signer: DeskSigner | None = None) -> Kept:
+         catalog: Catalog | None = None, signer: DeskSigner | None = None,
+         encoded_images: Mapping[int, EncodedImage] | None = None) -> Kept:
     """Store the derived objects of ``dossier`` and record them in one transaction.
 
     ``files`` are the OCR results (``OcrOptions(keep_images=True)``); pages
@@ -105,7 +106,9 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
     image, and are left out of the searchable PDF (the original already is one).
     With ``signer`` each searchable PDF is stored signed (Decree 30/2020: the
     agency's signature on a copy), at a time fixed by the dossier so a second
-    keep stores the same bytes. Commits ``session``.
+    keep stores the same bytes. ``encoded_images`` are page images already made by
+    ``encode_page_image`` (by page index; the workers encode each page where it was
+    read), used as they are. Commits ``session``.
     """
     pages = [page for file in files for page in file.pages]
     by_index = {page.index: page for page in pages}
@@ -130,7 +133,7 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
     jpegs: dict[int, bytes] = {}  # page images already JPEG: the PDF embeds the same bytes
     for page in pages:
         if page.image is not None:
-            encoded = encode_page_image(page.image)
+            encoded = (encoded_images or {}).get(page.index) or encode_page_image(page.image)
             if encoded.extension == "jpg":
                 jpegs[page.index] = encoded.data
             objects.append(_Object(put(encoded.data, "page", encoded.extension,

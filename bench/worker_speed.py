@@ -9,6 +9,9 @@ Prints, in one run on the same office-quality pages (default 60):
       where it went: the workers' per-step timing lines for that dossier
       (split: fetch, render, store; each page: fetch, clean-up + Tesseract,
       store; publish: fetch, understand, keep, index), relative to submit.
+Each measured dossier also prints the CPU seconds the workers spent on it
+(worker processes and their Tesseract children, from /proc), so runs on a
+shared machine can be compared by CPU rather than by wall time.
 
 Uses a throw-away redis-server, SQLite and a local object folder (one machine).
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -73,14 +77,38 @@ def _wait(env: dict[str, str], code: str, timeout_s: float = 1800) -> str:
     raise TimeoutError(code)
 
 
-def _timed(env: dict[str, str], files: list[Path]) -> tuple[float, str, str, float]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid``, its descendants, and their reaped children (Tesseract)."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return total
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def _timed(env: dict[str, str], files: list[Path],
+           worker_pid: int | None = None) -> tuple[float, str, str, float]:
     """Submit (CLI start-up excluded: timed from the printed code) to final state."""
     started = time.perf_counter()
+    cpu_before = _cpu_seconds(worker_pid) if worker_pid else 0.0
     code = _submit(env, files)
     submitted = time.perf_counter()
     state = _wait(env, code)
-    return (time.perf_counter() - submitted, state + f" (submit took {submitted - started:.1f}s)",
-            code, time.time() - (time.perf_counter() - submitted))
+    seconds = time.perf_counter() - submitted
+    if worker_pid:
+        state += f", workers' CPU {_cpu_seconds(worker_pid) - cpu_before:.1f}s"
+    return (seconds, state + f" (submit took {submitted - started:.1f}s)",
+            code, time.time() - seconds)
 
 
 def _timeline(log: Path, code: str, since: float) -> None:
@@ -107,12 +135,12 @@ def run_workers(folder: Path, processes: int, pages: list[Path], warm: list[Path
                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             _timed(env, warm)  # start-up, models and caches out of the measurement
-            seconds, state, _, _ = _timed(env, pages)
+            seconds, state, _, _ = _timed(env, pages, worker.pid)
             print(f"  {processes} worker process(es): {len(pages)} pages in {seconds:.1f}s "
                   f"= {len(pages) / seconds * 60:.1f} pages/min [{state}]")
             latency = None
             if extra:
-                latency, state, code, since = _timed(env, extra)
+                latency, state, code, since = _timed(env, extra, worker.pid)
                 print(f"  5-page dossier, submit -> verdict: {latency:.2f}s [{state}]")
                 time.sleep(0.5)  # the log lines reach the file through dramatiq's pipe
                 _timeline(log_path, code, since)
@@ -138,9 +166,13 @@ def main() -> int:
             pages[args.pages + 2:]
         print(f"{CORES} cores (shared machine: other jobs may be running); "
               f"{args.pages} office-quality pages")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         raw_s = raw_tesseract(main_pages)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        raw_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         raw = len(main_pages) / raw_s * 60
-        print(f"  raw tesseract, {CORES} single-threaded processes: {raw:.1f} pages/min")
+        print(f"  raw tesseract, {CORES} single-threaded processes: {raw:.1f} pages/min "
+              f"[CPU {raw_cpu:.1f}s]")
         one, _ = run_workers(folder, 1, main_pages, warm[:1], None, args.threads)
         two, latency = run_workers(folder, 2, main_pages, warm[1:], five, args.threads)
         print(f"  ratio to raw: 1 process {one / raw:.2f}x, 2 processes {two / raw:.2f}x "

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive import keep
 from archive.audit import record_audit
+from archive.page_image import EncodedImage, encode_page_image
 from archive.transactions import in_write_transaction
 from intake.indexing import index_dossier
 from intake.result import build_result, document_input
@@ -224,9 +225,11 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
         fetched = time.perf_counter()
         result = ocr_page(page, index, _ocr_options(ctx))
         read = time.perf_counter()
-        area.put_page(result)
+        # Encoded for keeping here, on every worker, rather than all at once in publish.
+        kept = encode_page_image(result.image) if result.image is not None else None
+        area.put_page(result, kept)
         log.info("dossier %s page %d: %.2fs (fetch %.2fs, clean-up+tesseract %.2fs, "
-                 "store %.2fs)", dossier.code, index + 1, time.perf_counter() - started,
+                 "encode+store %.2fs)", dossier.code, index + 1, time.perf_counter() - started,
                  fetched - started, read - fetched, time.perf_counter() - read)
         if _ended_meanwhile(ctx, dossier_id, area):
             return
@@ -276,7 +279,7 @@ def publish(ctx: Context, dossier_id: str) -> None:
     manifest = area.get_manifest()
     if manifest is None or len(area.pages_done()) < manifest.total:
         raise RuntimeError(f"dossier {dossier.code}: publish before every page is read")
-    files = _file_results(area, manifest)
+    files, encoded = _file_results(area, manifest)
     if not any(page.error is None for f in files for page in f.pages):
         # Nothing was read: there is no dossier to judge (``dossier process`` exits 2 too).
         mark_failed(ctx, dossier_id, "; ".join(
@@ -298,7 +301,8 @@ def publish(ctx: Context, dossier_id: str) -> None:
     with ctx.sessions() as session:
         keep(session, ctx.store, session.merge(latest), files,
              documents=[document_input(d) for d in checked.documents], status="done",
-             result=result, actor="worker", catalog=ctx.catalog, signer=desk_signer(ctx.store))
+             result=result, actor="worker", catalog=ctx.catalog, signer=desk_signer(ctx.store),
+             encoded_images=encoded)
     kept = time.perf_counter()
     index_dossier(ctx.sessions, None, dossier.code)
     indexed = time.perf_counter()
@@ -309,13 +313,16 @@ def publish(ctx: Context, dossier_id: str) -> None:
              time.perf_counter() - indexed)
 
 
-def _file_results(area: WorkArea, manifest: Manifest) -> list[FileResult]:
-    """The per-file OCR results, as ``pipeline.api.ocr_paths`` would have returned them."""
+def _file_results(area: WorkArea,
+                  manifest: Manifest) -> tuple[list[FileResult], dict[int, EncodedImage]]:
+    """The per-file OCR results, as ``pipeline.api.ocr_paths`` would have returned them,
+    and the page images the OCR workers already encoded for keeping (by page index)."""
     indices = [index for plan in manifest.files for index in plan.pages]
-    # Fetching and PNG decoding release the GIL: a few threads cut the wait for big pages.
+    # Fetching and decompressing release the GIL: a few threads cut the wait for big pages.
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(indices)))) as pool:
-        pages: dict[int, PageResult] = dict(zip(indices, pool.map(area.get_page, indices),
-                                                strict=True))
+        fetched = dict(zip(indices, pool.map(area.get_page, indices), strict=True))
+    pages: dict[int, PageResult] = {index: page for index, (page, _) in fetched.items()}
+    encoded = {index: kept for index, (_, kept) in fetched.items() if kept is not None}
     files = []
     for plan in manifest.files:
         result = FileResult(path=plan.name)
@@ -327,7 +334,7 @@ def _file_results(area: WorkArea, manifest: Manifest) -> list[FileResult]:
         if plan.error is not None and result.error is None:
             result.error = DocumentError(ErrorKind(plan.error["kind"]), plan.error["message"])
         files.append(result)
-    return files
+    return files, encoded
 
 
 # ----------------------------------------------------------------------------- failure

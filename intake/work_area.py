@@ -17,7 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from intake.page_codec import decode_input, decode_result, encode_input, encode_result
+from archive.page_image import EncodedImage
+from intake.page_codec import decode_input, decode_kept_result, encode_input, encode_result
 from pipeline.page_input import PageInput
 from pipeline.results import PageResult
 from storage import ObjectMissing, ObjectStore
@@ -79,14 +80,16 @@ class WorkArea:
         except ObjectMissing:
             return None
 
-    def put_page(self, page: PageResult) -> None:
-        self.store.put_bytes(encode_result(page), self._page_key(page.index))
+    def put_page(self, page: PageResult, kept: EncodedImage | None = None) -> None:
+        """``kept``: the page image as ``archive.keep`` will store it, if already encoded."""
+        self.store.put_bytes(encode_result(page, kept), self._page_key(page.index))
 
     def has_page(self, index: int) -> bool:
         return self.store.exists(self._page_key(index))
 
-    def get_page(self, index: int) -> PageResult:
-        return decode_result(self.store.get_bytes(self._page_key(index)))
+    def get_page(self, index: int) -> tuple[PageResult, EncodedImage | None]:
+        """The page's OCR result and its image encoded for keeping (None if not made yet)."""
+        return decode_kept_result(self.store.get_bytes(self._page_key(index)))
 
     def pages_done(self) -> set[int]:
         """Indices of the pages whose OCR result is stored."""

@@ -125,7 +125,7 @@ def test_manifest_keeps_file_errors() -> None:
 
 
 @pytest.mark.parametrize(("cores", "processes", "threads", "expected"), [
-    (2, None, None, (2, 2)), (2, 1, None, (1, 3)), (8, None, None, (8, 2)),
+    (2, None, None, (1, 3)), (2, 1, None, (1, 3)), (8, None, None, (4, 3)), (2, 2, None, (2, 2)),
     (4, 2, None, (2, 3)), (2, 1, 1, (1, 1)), (1, None, None, (1, 2))])
 def test_worker_size_keeps_one_page_more_than_cores(
         cores: int, processes: int | None, threads: int | None,
