@@ -24,6 +24,7 @@ MIN_RATIO = 82.0  # edit-distance similarity (0..100) for a line to count as a t
 # Lines that are on every Vietnamese form and never a title.
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
 # Words that mark the back of an identity card (no title there).
+_WORD = re.compile(r"[a-z]{2}")
 _CARD_BACK = re.compile(r"dac diem nhan dang|idvnm|ngon tro|vet seo")
 
 
@@ -53,7 +54,9 @@ def title_patterns(types: Iterable[tuple[str, Iterable[str]]]) -> list[TitlePatt
 
 def _candidates(lines: list[str]) -> list[tuple[str, str]]:
     """(folded text, text as read) for single lines and pairs of consecutive lines."""
-    top = [line for line in lines[:TOP_LINES] if line.strip()]
+    # A card photocopy's guilloche and photo OCR into many lines of specks ('+', '- -',
+    # '“ANẲ«') above the title; they must not use up the window the title is looked for in.
+    top = [line for line in lines if _WORD.search(fold(line))][:TOP_LINES]
     out = [(_letters(line), line) for line in top]
     out += [(_letters(a + " " + b), a + " " + b) for a, b in pairwise(top)]
     return [(folded, raw) for folded, raw in out if folded and folded not in _MOTTO]

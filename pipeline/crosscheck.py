@@ -35,9 +35,33 @@ PEOPLE: dict[str, tuple[tuple[str, str | None, str | None, str | None], ...]] = 
     "giay_de_nghi_ho_kinh_doanh": (("chu_ho", "chu_ho_ho_ten", "chu_ho_so_dinh_danh", None),),
     "giay_uy_quyen": (("ben_uy_quyen", "ben_uy_quyen_ho_ten", None, None),
                       ("ben_duoc_uy_quyen", "ben_duoc_uy_quyen_ho_ten", None, None)),
+    # Khai tử: the requester, and the deceased on the tờ khai and the giấy báo tử.
+    "to_khai_khai_tu": (
+        ("nguoi_yeu_cau", "nguoi_yeu_cau_ho_ten", None, None),
+        ("nguoi_chet", "ho_ten_nguoi_chet", "so_dinh_danh_nguoi_chet", "ngay_sinh_nguoi_chet"),
+    ),
+    "giay_bao_tu": (("nguoi_chet", "ho_ten_nguoi_chet", None, None),),
+    "to_khai_cap_ban_sao_trich_luc": (
+        ("nguoi_yeu_cau", "nguoi_yeu_cau_ho_ten", "nguoi_yeu_cau_so_giay_to", None),),
+    # Cư trú and căn cước forms: the person declaring, and (CT01) the household head.
+    "to_khai_thay_doi_thong_tin_cu_tru": (
+        ("nguoi_khai", "ho_ten", "so_dinh_danh", "ngay_sinh"),
+        ("chu_ho_cu_tru", "chu_ho_ho_ten", None, None),
+    ),
+    "de_nghi_khai_bao_tam_vang": (("nguoi_khai", "ho_ten", "so_dinh_danh", "ngay_sinh"),),
+    "phieu_thu_nhan_thong_tin_can_cuoc": (("nguoi_khai", "ho_ten", "so_dinh_danh", "ngay_sinh"),),
+    # Xây dựng and đất đai: a house's permit is asked by whoever holds the land use right,
+    # so the investor and the certificate's land user are one role: a different name is
+    # for the officer to see (a lease or an heir needs its own paper).
+    "don_de_nghi_cap_giay_phep_xay_dung": (
+        ("nguoi_su_dung_dat", "chu_dau_tu_ho_ten", "chu_dau_tu_so_giay_to", None),),
+    "don_dang_ky_dat_dai": (
+        ("nguoi_su_dung_dat", "nguoi_su_dung_dat_ho_ten", "nguoi_su_dung_dat_so_giay_to", None),),
+    "giay_chung_nhan_quyen_su_dung_dat": (
+        ("nguoi_su_dung_dat", "nguoi_su_dung_dat_ho_ten", None, None),),
 }
 # Roles that name one person wherever they appear (a card's holder is anyone).
-SHARED_ROLES = {"me", "tre", "ben_nu", "ben_nam", "chu_ho"}
+SHARED_ROLES = {"me", "tre", "ben_nu", "ben_nam", "chu_ho", "nguoi_chet", "nguoi_su_dung_dat"}
 ATTRIBUTES = {"name": "họ tên", "number": "số định danh", "birth": "ngày sinh"}
 MIN_CONFIDENCE = 0.75
 

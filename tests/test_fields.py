@@ -433,7 +433,9 @@ def test_card_without_expiry() -> None:
     lines = ["Ngày sinh / Date of birth: 01/01/1960",
              "Có giá trị đến / Date of expiry: Không thời hạn"]
     res = extract_fields("cccd", [make_result(lines)])
-    assert res["ngay_het_han"].value == "Không thời hạn" and not res["ngay_het_han"].needs_review
+    # Dates are YYYY-MM-DD (contract): no date, read (not for review), and a flag saying why.
+    assert res["ngay_het_han"].value == "" and not res["ngay_het_han"].needs_review
+    assert res["khong_thoi_han"].value == "Có" and res["khong_thoi_han"].raw == "Không thời hạn"
 
 
 def test_value_wrapped_at_the_right_margin_goes_on() -> None:

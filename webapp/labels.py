@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "que_quan": "Quê quán",
     "noi_thuong_tru": "Nơi thường trú",
     "ngay_het_han": "Có giá trị đến",
+    "khong_thoi_han": "Không thời hạn",
     "nguoi_yeu_cau_ho_ten": "Người yêu cầu",
     "nguoi_yeu_cau_so_giay_to": "Số giấy tờ người yêu cầu",
     "noi_sinh": "Nơi sinh",

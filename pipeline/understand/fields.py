@@ -25,8 +25,10 @@ from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
 from pipeline.understand.identity import Problem, validate_cccd
+from pipeline.understand.mrz import read_mrz
 from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
 from pipeline.understand.normalise import (
+    NO_EXPIRY,
     Normalised,
     clean_text,
     find_date,
@@ -81,9 +83,12 @@ less likely than that.
 """
 _CLOSED_FORMS = {"gender": {"nam", "nữ"}, "nationality": {"việt nam"}}
 _TRIMMED_KINDS = ("name", "place", "text")
+_STRICT_KINDS = ("date", "id", "expiry")
 # One-letter Vietnamese words that free text may start with ("Đất ở tại nông thôn").
 _ONE_LETTER_WORDS = frozenset("ởýô")
 _VALUE_PUNCT = set(",.-/'’")
+_FOREIGN = set("fjwz")
+_VIETNAMESE_LETTERS = set("abcdeghiklmnopqrstuvxy")
 _EDGE_PUNCT = "'\"`‘’“”|:;,._~*•+°^"
 _MILESTONES = (14, 25, 40, 60)
 _VOWELS = set("aeiouy")
@@ -193,6 +198,18 @@ def _full_lines(page: PageResult) -> list[bool] | None:
     return [b[2] >= margin for b in boxes]
 
 
+def _plain_vietnamese(text: str) -> bool:
+    """Only Vietnamese letters, digits and an address's punctuation: a line that may carry
+    on a value. OCR of a photo or a misread English gloss ('( Dạte f eypsey') is not."""
+    for ch in text:
+        if ch.isalpha():
+            if fold(ch) not in _VIETNAMESE_LETTERS:
+                return False
+        elif not (ch.isdigit() or ch.isspace() or ch in _VALUE_PUNCT):
+            return False
+    return True
+
+
 def _piece_words(line: _Line, piece: ValuePiece) -> list[Word]:
     return [w for s, e, w in line.words if s < piece.end and e > piece.start]
 
@@ -263,14 +280,21 @@ def _is_junk_token(token: str, at_end: bool, prose: bool = False) -> bool:
     with one), or at the end a lone lower-case letter. A lone capital A–Z is kept:
     'A Lưới' and 'Khu B' are real.
     """
+    if "|" in token:  # a value never holds one: a card's frame or a speck ('6111|')
+        return True
     token = clean_text(token) or token  # 'Ÿ' is OCR's 'Y', not junk
     if any(not (c.isalnum() or c in _VALUE_PUNCT) for c in token):
         return True
+    letters = [c for c in token if c.isalpha()]
+    if len(token) <= 3 and len(letters) < len(token) and set(fold(token)) & _FOREIGN:
+        return True  # 'S.J', 'f1': Vietnamese writes no f, j, w or z, least of all in specks
     if not any(c.isalnum() for c in token):
         return True
     if len(token) == 1 and token.isalpha():
         if prose and token in _ONE_LETTER_WORDS:
             return False
+        if token.lower() in _FOREIGN:
+            return True
         return not token.isascii() or (at_end and token.islower())
     return False
 
@@ -310,9 +334,16 @@ def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool,
 def _trimmed(read: FieldRead, lines: list[_Line]) -> FieldRead:
     if read.kind not in _TRIMMED_KINDS or read.blank:
         return read
-    n = len(read.pieces)
+    kept = list(read.pieces[:1])
+    for p in read.pieces[1:]:
+        # A wrapped line that holds symbols no value has ('(694996404 %#%Z.') is the card
+        # photo's or the frame's OCR, not the rest of the value: it and what follows go.
+        if not _plain_vietnamese(lines[p.line].text[p.start:p.end]):
+            break
+        kept.append(p)
+    n = len(kept)
     pieces = tuple(_trim_piece(lines[p.line].text, p, i == 0, i == n - 1, read.kind == "text")
-                   for i, p in enumerate(read.pieces))
+                   for i, p in enumerate(kept))
     pieces = tuple(p for p in pieces if p.end > p.start) or read.pieces[:1]
     return replace(read, pieces=pieces)
 
@@ -358,8 +389,18 @@ def _to_field(read: FieldRead, lines: list[_Line]) -> Field:
         confidence *= FUZZY_LABEL_PENALTY
     normalised: Normalised | None = _NORMALISERS[read.kind](raw)
     closed = read.kind in _CLOSED_FORMS and clean_text(raw).lower() in _CLOSED_FORMS[read.kind]
-    if normalised is None or (low_share >= 0.5 and not closed) or _looks_garbled(raw, read.kind):
+    if read.kind == "nationality" and normalised is not None:
+        # 'Việt Nam.' or 'Việt Nam F' (a speck after it) is still the one usual value.
+        closed = normalised.value.lower() in _CLOSED_FORMS["nationality"]
+    # A date or number in its strict printed shape, parsed without any repair, is kept even
+    # when Tesseract doubts its words (it gives '15/11/1990' 0.25 on a photocopy): the
+    # officer checks a proposed value; it stays marked for review.
+    strict = read.kind in _STRICT_KINDS and normalised is not None and not normalised.guessed
+    if normalised is None or (low_share >= 0.5 and not closed and not strict) or _looks_garbled(
+            clean_text(raw) or raw, read.kind):
         return Field("", min(confidence, 0.3), page, bbox, "ocr", raw, True)
+    if low_share >= 0.5 and not closed:
+        return Field(normalised.value, min(confidence, 0.5), page, bbox, "ocr", raw, True)
     assert normalised is not None
     if closed:
         confidence = max(confidence, CLOSED_VOCABULARY_CONFIDENCE)
@@ -492,6 +533,68 @@ def _expiry_fallback(lines: list[_Line], fields: dict[str, Field]) -> Field | No
     return Field(value, confidence, lines[i].page, _bbox(lines, (piece,)), "ocr",
                  lines[i].text[piece.start:piece.end], confidence < REVIEW_THRESHOLD)
 
+MRZ_CONFIDENCE = 0.95
+"""A value that passed the MRZ's check digits (a misread passes one in ten per check)."""
+
+
+def _century(fields: dict[str, Field], number: str | None, yy: str) -> int | None:
+    """The birth century: from the number's gender-and-century digit, else the printed year."""
+    if number and re.fullmatch(r"\d{12}", number) and number[3] in "012345":
+        return 1900 + 100 * (int(number[3]) // 2)
+    born = fields.get("ngay_sinh")
+    if born and re.fullmatch(r"\d{4}-\d\d-\d\d", born.value) and born.value[2:4] == yy:
+        return int(born.value[:2]) * 100
+    return None
+
+
+def _apply_mrz(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """Values from the card's MRZ that passed their check digits replace printed OCR.
+
+    The QR, when read, stays first (it carries the full values); the MRZ then only fills
+    what is missing. Sex carries no check digit of its own: it only fills a gap.
+    """
+    mrz = read_mrz([ln.text for ln in lines])
+    if mrz is None or not lines:
+        return
+
+    def put(name: str, value: str | None, only_gaps: bool = False) -> None:
+        old = fields.get(name)
+        if value is None or (old is not None and old.source == "qr"):
+            return
+        if old is not None and old.value and not old.needs_review and (
+                only_gaps or old.value == value):
+            return
+        fields[name] = Field(value, MRZ_CONFIDENCE, old.page if old else lines[0].page,
+                             old.bbox if old else None, "ocr", old.raw if old else value, False)
+
+    put("so_dinh_danh", mrz.number)
+    number = fields["so_dinh_danh"].value if "so_dinh_danh" in fields else mrz.number
+    if mrz.birth_yymmdd:
+        put("ngay_sinh", mrz.birth(_century(fields, number, mrz.birth_yymmdd[:2])))
+    put("gioi_tinh", mrz.sex, only_gaps=True)
+    born = fields.get("ngay_sinh")
+    if mrz.expiry and born and born.value and not born.needs_review and re.fullmatch(
+            r"\d{4}-\d\d-\d\d", born.value) and mrz.expiry in _milestones(born.value):
+        put("ngay_het_han", mrz.expiry)
+
+
+NO_EXPIRY_FIELD = "khong_thoi_han"
+
+
+def _split_no_expiry(fields: dict[str, Field]) -> None:
+    """A card that never expires: no date in ``ngay_het_han``, a ``khong_thoi_han`` flag.
+
+    The contract says date values are ``YYYY-MM-DD``; the words 'Không thời hạn' in a date
+    field would break every consumer that parses it. The date stays empty but *read* (not
+    for review), and the flag says why, so the card still counts as readable.
+    """
+    expiry = fields.get("ngay_het_han")
+    if expiry is None or expiry.value != NO_EXPIRY:
+        return
+    fields["ngay_het_han"] = replace(expiry, value="")
+    fields[NO_EXPIRY_FIELD] = replace(expiry, value="Có")
+
+
 _QR_FIELDS = {
     "so_dinh_danh": ("number", "số định danh"),
     "ho_ten": ("full_name", "họ và tên"),
@@ -536,6 +639,22 @@ def _merge_qr(fields: dict[str, Field], card: CardQr, page: int) -> list[Problem
                              printed.bbox if printed else None, "qr", getattr(card, attr),
                              False)
     return problems
+
+
+CARD_SPECK_MAX = 6
+
+
+def _card_value_below(read: FieldRead, lines: list[_Line]) -> FieldRead:
+    """A card prints quê quán and the like under its label; a few characters OCR found
+    beside the label ('TS', 'Sung :') are the guilloche, and the line below is the value."""
+    if read.kind != "place" or len(read.pieces) < 2:
+        return read
+    first = read.pieces[0]
+    text = lines[first.line].text[first.start:first.end]
+    if first.line != read.label_line or len(re.sub(r"\W", "", text)) > CARD_SPECK_MAX or (
+            "," in text):
+        return read
+    return replace(read, pieces=read.pieces[1:])
 
 
 def _card_from(payloads: list[str] | None) -> CardQr | None:
@@ -615,6 +734,8 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         if fallback is not None:
             reads[spec.name] = FieldRead(spec.name, spec.kind, fallback.pieces,
                                          fallback.label_line, fuzzy_label=True)
+    if doc_type == "cccd":
+        reads = {name: _card_value_below(read, lines) for name, read in reads.items()}
     fields = {name: _to_field(read, lines) for name, read in reads.items()}
     for name, read in reads.items():
         if read.kind == "money" and not read.blank:
@@ -624,11 +745,13 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         card = _card_from(qr_payloads)
         if card is not None:
             problems += _merge_qr(fields, card, pages[0].index)
+        _apply_mrz(fields, lines)
         expiry = fields.get("ngay_het_han")
         if expiry is None or not expiry.value or expiry.needs_review:
             fallback = _expiry_fallback(lines, fields)
             if fallback is not None:
                 fields["ngay_het_han"] = fallback
+        _split_no_expiry(fields)
     problems += _identity_problems(doc_type, fields)
     ordered = {s.name: fields[s.name] for s in label_set(doc_type).fields if s.name in fields}
     ordered.update({k: v for k, v in fields.items() if k not in ordered})

@@ -57,14 +57,16 @@ FUZZY_MIN_LENGTH = 8
 _ENUM_PREFIX = re.compile(
     r"^\s*(?:\d{1,2}(?:\.\d{1,2})+[.)]?\s+|(?:[ivx]{1,4}|\d{1,2}|[a-z])[.)]\s*|[-–•+*]\s*)?")
 # After a label: an optional "(…)" remark, then an optional English gloss of a bilingual
-# card label ("/ Place of origin") that OCR often misspells ("/ Piàce of origin"), so it is
-# consumed by shape (a slash and a few short words) rather than by its exact text.
+# card label ("/ Place of origin") that OCR often misspells ("/ Piàce of origin", "origìn7"),
+# so it is consumed by shape (a slash and a few short words) rather than by its exact text.
+# OCR reads the colon as ';' or '.' now and then ("Nationality. Việt Nam").
 _AFTER_LABEL = re.compile(
-    r"\s*(?:\([^)]*\))?\s*(?:/\s*[a-z][a-z .,!«»'’]{1,30}?\s*(?=:|$))?\s*(?P<colon>:)?\s*"
+    r"\s*(?:\([^)]*\))?\s*(?:/\s*[a-z][^:/]{1,30}?\s*(?=[:;]|\.\s+\w|$))?\s*"
+    r"(?P<colon>[:;]|\.(?=\s+\w))?\s*"
 )
 # What OCR makes of a card's photo, emblem or guilloche left of a label: a few short
 # tokens without a real word in them ("ể ậ", "TẢ Án", "£»Ỗ", "s¿").
-_JUNK_PREFIX = re.compile(r"^\s*(?:\S{1,3}\s+){1,3}$")
+_JUNK_PREFIX = re.compile(r"^\s*(?:\S{1,3}\s+){1,5}$")
 _LEADERS = re.compile(r"^[\s.…_·,:-]*$")
 _TRAILING_ENUM = re.compile(r"\s(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVX]{1,4})[.)]\s*$")
 

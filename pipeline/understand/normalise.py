@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 __all__ = [
+    "NO_EXPIRY",
     "Normalised",
     "clean_text",
     "find_date",
@@ -37,6 +38,7 @@ __all__ = [
     "normalise_number",
     "normalise_place",
     "normalise_text",
+    "repair_syllables",
     "words_to_number",
 ]
 
@@ -83,7 +85,7 @@ _FOREIGN_LETTERS = str.maketrans({"Ÿ": "Y", "ÿ": "y", "Ð": "Đ", "ð": "đ"})
 def clean_text(text: str) -> str:
     """NFC, single spaces, no stray separators at either end."""
     text = re.sub(r"\s+", " ", nfc(text).translate(_FOREIGN_LETTERS)).strip()
-    return text.strip(" ,;:|")
+    return text.strip(" ,;:|_~")
 
 
 def normalise_text(text: str) -> Normalised | None:
@@ -144,6 +146,19 @@ def _repair_family_name(words: list[str]) -> tuple[list[str], bool]:
     return [repaired, *words[1:]], True
 
 
+def _without_specks(words: list[str]) -> list[str]:
+    """A card prints the name in capitals; a short word in small letters beside it ('Va VÕ
+    QUỐC SƠN') is OCR of the photo's edge, not part of the name."""
+    caps = [w for w in words if w.isupper()]
+    if len(caps) < 2:
+        return words
+    while words and not words[0].isupper() and len(words[0]) <= 3:
+        words = words[1:]
+    while words and not words[-1].isupper() and len(words[-1]) <= 3:
+        words = words[:-1]
+    return words
+
+
 def normalise_name(text: str) -> Normalised | None:
     """A person's name in natural case; None when it holds digits or symbols (not a name).
 
@@ -153,12 +168,14 @@ def normalise_name(text: str) -> Normalised | None:
     """
     value = clean_text(text).strip(".")
     joined = _NAME_JOINER.sub(" ", value)
-    words = joined.split()
+    words = _without_specks(joined.split())
+    dropped = len(words) != len(joined.split())
     if not words or not all(_NAME_CHARS.match(w) for w in words):
         return None
     words, family_fixed = _repair_family_name(words)
-    return Normalised(natural_case_name(" ".join(words)),
-                      guessed=family_fixed or joined != value)
+    name = natural_case_name(repair_syllables(" ".join(words)))
+    return Normalised(name, guessed=family_fixed or joined != value or dropped
+                      or name != natural_case_name(" ".join(words)))
 
 
 # Unit words that are written in lower case inside an address ("phường Bến Thành").
@@ -198,16 +215,47 @@ _UNIT_COMMA = re.compile(
 _PLACE_DOT = re.compile(r"(?<=[^\W\d_]{3})\.(?=[^\W\d_])")
 
 
+# Two syllables OCR ran together ('ĐắkLắk', 'PhúLộc'): a capital right after a small letter.
+_JOINED_SYLLABLES = re.compile(r"(?<=[^\W\d_])(?<![A-ZĐ])(?=[A-ZĐ][a-zà-ỹđ])")
+_VOWEL_CHARS = "aeiouy"
+
+
+def repair_syllables(text: str) -> str:
+    """Endings no Vietnamese syllable has, from OCR's usual slips: 'Lârh' → 'Lâm' (m read
+    as 'rh'), 'Yêh' → 'Yên' (n read as 'h'). Only words with marks (plainly Vietnamese)."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        folded = fold(word)
+        if folded == word.lower() or len(word) < 2:
+            return word
+        if folded.endswith("rh") and len(folded) >= 3 and folded[-3] in _VOWEL_CHARS:
+            return word[:-2] + ("M" if word[-1].isupper() else "m")
+        if folded[-1] == "h" and folded[-2] in _VOWEL_CHARS:
+            return word[:-1] + ("N" if word[-1].isupper() else "n")
+        return word
+
+    return re.sub(r"[^\W\d_]+", fix, text)
+
+
 def normalise_place(text: str) -> Normalised | None:
     """An address or place as written (NFC, single spaces); capitals become natural case."""
     value = clean_text(text).rstrip(".").strip()
     if not value or not any(c.isalpha() for c in value):
         return None
-    repaired = _PLACE_DOT.sub(" ", _UNIT_COMMA.sub(lambda m: m.group(1) + " ", value))
+    repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(value)).replace(";", ",")
+    # An address holds no colon or double quote between its words ('xã Đông: Hưng').
+    repaired = re.sub(r"(?<=\w)\s*:\s*(?=\w)|\s*[\"“”]\s*(?=\w)",
+                      lambda m: " " if m.group().strip() else m.group(), repaired)
+    repaired = _PLACE_DOT.sub(" ", _UNIT_COMMA.sub(lambda m: m.group(1) + " ", repaired))
     guessed = repaired != value
     if _is_caps(repaired):
         repaired = natural_case_place(repaired)
     return Normalised(repaired, guessed=guessed)
+
+
+# 'Nam' as OCR misreads it on a card's guilloche ('Natn', 'Narn', 'Nam.').
+_NAM_MISREADS = frozenset({"nam", "natn", "narn", "nan", "nain", "nam."})
 
 
 def normalise_nationality(text: str) -> Normalised | None:
@@ -220,6 +268,10 @@ def normalise_nationality(text: str) -> Normalised | None:
         return None
     if re.sub(r"[\W_]+", "", fold(place.value)) == "vietnam":
         return Normalised("Việt Nam", guessed=place.value != "Việt Nam")
+    # 'Việt Nam F', 'Việt Nam .:': a speck of the card's guilloche after the value.
+    m = re.match(r"viet\s*(?P<nam>n\S{1,3})\b(?P<rest>.*)$", fold(place.value))
+    if m and m.group("nam") in _NAM_MISREADS and not re.search(r"[a-z]{2}", m.group("rest")):
+        return Normalised("Việt Nam", guessed=True)
     return place
 
 
