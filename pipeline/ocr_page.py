@@ -8,6 +8,7 @@ from pipeline.errors import DocumentError, ErrorKind, PageTimeout
 from pipeline.options import OcrOptions
 from pipeline.page_input import PageInput
 from pipeline.preprocess.analysis import rotate_quarter
+from pipeline.preprocess.page_crop import crop_to_text
 from pipeline.preprocess.prepare import PreparedPage, prepare_page
 from pipeline.results import Line, PageResult, Word
 from pipeline.tesseract import Recognised, TesseractFailed, recognise
@@ -35,9 +36,14 @@ def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
     )
     if not prepared.blank:
         try:
-            found = recognise(prepared.ocr_image, options.language, prepared.dpi,
-                              options.page_timeout_s)
-            if prepared.alternative_turn is not None:
+            if prepared.alternative_turn is None:
+                text_only, offset = crop_to_text(prepared.ocr_image)
+                found = recognise(text_only, options.language, prepared.dpi,
+                                  options.page_timeout_s)
+            else:  # the second orientation is tried on the whole image: no offsets to turn
+                offset = (0, 0)
+                found = recognise(prepared.ocr_image, options.language, prepared.dpi,
+                                  options.page_timeout_s)
                 found = _check_orientation(prepared, found, result, options)
         except PageTimeout as exc:
             result.error = DocumentError(ErrorKind.TOO_LARGE, f"page {index + 1}: {exc}")
@@ -45,8 +51,9 @@ def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
             result.error = DocumentError(ErrorKind.CORRUPT, f"page {index + 1}: {exc}")
         else:
             back = 1.0 / prepared.scale  # boxes are given on the normalised image
-            result.words = [_scaled_word(w, back) for w in found.words]
-            result.lines = [Line(line.text, _scaled(line.bbox, back)) for line in found.lines]
+            result.words = [_scaled_word(w, offset, back) for w in found.words]
+            result.lines = [Line(line.text, _scaled(line.bbox, offset, back))
+                            for line in found.lines]
             result.text = found.text
             result.confidence = found.confidence
     result.seconds = time.perf_counter() - started
@@ -77,12 +84,15 @@ def _strength(found: Recognised) -> float:
     return sum(w.confidence * len(w.text) for w in found.words if w.confidence >= 0.5)
 
 
-def _scaled(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:
+def _scaled(box: tuple[int, int, int, int], offset: tuple[int, int],
+            factor: float) -> tuple[int, int, int, int]:
+    """A box of the (cropped) OCR image on the normalised page."""
+    dx, dy = offset
     if factor == 1.0:
-        return box
-    return (round(box[0] * factor), round(box[1] * factor),
-            round(box[2] * factor), round(box[3] * factor))
+        return (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+    return (round((box[0] + dx) * factor), round((box[1] + dy) * factor),
+            round((box[2] + dx) * factor), round((box[3] + dy) * factor))
 
 
-def _scaled_word(word: Word, factor: float) -> Word:
-    return Word(word.text, word.confidence, _scaled(word.bbox, factor), word.line)
+def _scaled_word(word: Word, offset: tuple[int, int], factor: float) -> Word:
+    return Word(word.text, word.confidence, _scaled(word.bbox, offset, factor), word.line)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.preprocess.analysis import downscale, label_components
+from pipeline.preprocess.analysis import ANALYSIS_SIDE, downscale, label_components
 
 
 def is_blank(grey: np.ndarray) -> bool:
     """No letter-sized marks left after ignoring specks and the scanner's dark borders."""
-    small, _ = downscale(grey, 1200)
+    small, _ = downscale(grey, ANALYSIS_SIDE)
     height, width = small.shape
     margin_y, margin_x = max(1, height // 40), max(1, width // 40)
     inner = small[margin_y:height - margin_y, margin_x:width - margin_x]

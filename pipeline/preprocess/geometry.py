@@ -11,7 +11,7 @@ from pipeline.preprocess.analysis import downscale, ink_mask, label_components
 from pipeline.preprocess.deskew import rotate_by, search_skew
 from pipeline.preprocess.orientation import upright_score
 
-ANALYSIS_SIDE = 1000  # px; enough for line profiles, cheap to search
+GEOMETRY_SIDE = 1000  # px; enough for line profiles, cheap to search
 MIN_LINES = 10  # text lines needed before the ink-above/below test is trusted alone
 MIN_TOP_HEAVINESS = 0.2
 
@@ -41,7 +41,7 @@ def text_mask(grey: np.ndarray) -> np.ndarray:
 
 
 def find_geometry(grey: np.ndarray) -> Geometry:
-    small, _ = downscale(grey, ANALYSIS_SIDE)
+    small, _ = downscale(grey, GEOMETRY_SIDE)
     mask = text_mask(small)
     rows = search_skew(mask)
     cols = search_skew(np.ascontiguousarray(np.rot90(mask, k=-1)))

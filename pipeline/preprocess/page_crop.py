@@ -5,11 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.preprocess.analysis import downscale, to_grey
+from pipeline.preprocess.analysis import ANALYSIS_SIDE, downscale, ink_mask, to_grey
 
 MIN_AREA = 0.15  # the sheet must fill at least this much of the photo...
 MAX_AREA = 0.93  # ...and leave some background, else it is a scan, not a photo
 MIN_CONTRAST = 25  # grey levels between paper and background
+TEXT_PAD = 64  # px of bare paper kept around the text: two letter heights at OCR size
 
 
 def _order(points: np.ndarray) -> np.ndarray:
@@ -91,3 +92,27 @@ def flatten_page(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     matrix = cv2.getPerspectiveTransform(quad, target)
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REPLICATE)
+
+
+def crop_to_text(grey: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The page cut to its ink plus a margin of paper, and the (x, y) of the cut's corner.
+
+    Tesseract's page layout work grows with the image, blank margins included
+    (about a tenth of an A4 page's run); the letters it reads are the same
+    pixels either way. A page whose ink reaches its edges is returned whole.
+    """
+    small, factor = downscale(grey, ANALYSIS_SIDE)
+    mask = ink_mask(small)
+    rows = np.flatnonzero(mask.sum(axis=1) >= 2)  # a lone dark pixel is dust, not text
+    cols = np.flatnonzero(mask.sum(axis=0) >= 2)
+    if rows.size == 0 or cols.size == 0:
+        return grey, (0, 0)
+    height, width = grey.shape[:2]
+    pad = TEXT_PAD + int(np.ceil(1.0 / factor))  # one analysis pixel spans 1/factor page pixels
+    top = max(0, int(rows[0] / factor) - pad)
+    bottom = min(height, int((rows[-1] + 1) / factor) + pad)
+    left = max(0, int(cols[0] / factor) - pad)
+    right = min(width, int((cols[-1] + 1) / factor) + pad)
+    if (bottom - top) * (right - left) > 0.95 * height * width:
+        return grey, (0, 0)
+    return grey[top:bottom, left:right], (left, top)
