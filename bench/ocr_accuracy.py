@@ -9,7 +9,11 @@ kind usually arrives in, then measures the character error rate of
 
 so every preprocessing change can be judged by numbers, not by eye.
 
-    .venv/bin/python bench/ocr_accuracy.py [--pages-per-kind N] [--kinds K ...] [--seed S]
+    .venv/bin/python bench/ocr_accuracy.py [--pages-per-kind N] [--kinds K ...] [--seed S] [--diffs]
+
+`--diffs` prints every error of our text, aligned on the ground truth with some
+context, so the remaining errors can be sorted by cause (a speck read as ".",
+a diacritic lost, a signature read as letters...).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scan_simulator import cer
+from rapidfuzz.distance import Levenshtein
+
+from scan_simulator import cer, normalise_for_cer
 from scan_simulator.content import make_page
 from scan_simulator.degrade import KIND_FORMATS, KINDS, make_scan, save
 from scan_simulator.render import render_page
@@ -56,6 +62,7 @@ class Outcome:
     cer: float
     seconds: float
     error: str = ""
+    text: str = ""
 
 
 @dataclass(slots=True)
@@ -118,7 +125,22 @@ def measure(ocr: Ocr, sample: Sample) -> Outcome:
         text, error = ocr(sample.path), ""
     except Exception as exc:  # a crash is a result worth reporting, not a reason to stop
         text, error = "", f"{type(exc).__name__}: {exc}"
-    return Outcome(cer(sample.truth, text), time.perf_counter() - start, error)
+    return Outcome(cer(sample.truth, text), time.perf_counter() - start, error, text)
+
+
+def aligned_errors(truth: str, text: str, context: int = 12) -> list[str]:
+    """One line per edit: what the truth had, what was read, and where (fraction of the page)."""
+    ref, hyp = normalise_for_cer(truth), normalise_for_cer(text)
+    lines = []
+    for op in Levenshtein.opcodes(ref, hyp):
+        if op.tag == "equal":
+            continue
+        was, read = ref[op.src_start:op.src_end], hyp[op.dest_start:op.dest_end]
+        before = ref[max(0, op.src_start - context):op.src_start]
+        after = ref[op.src_end:op.src_end + context]
+        lines.append(f"  {op.tag:7} {was!r:>8} -> {read!r:<12} {before}[{was}]{after}"
+                     f"  @{op.src_start / max(1, len(ref)):.2f}")
+    return lines
 
 
 def _summary(rows: Sequence[Row], label: str) -> list[str]:
@@ -166,6 +188,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-ours", action="store_true", help="measure raw Tesseract only")
     parser.add_argument("--keep", type=Path, help="keep the generated scans in this folder")
     parser.add_argument("--json", type=Path, help="also write per-page results here")
+    parser.add_argument("--diffs", action="store_true",
+                        help="print each page's errors in our text, aligned on the truth")
     args = parser.parse_args(argv)
     if args.pages_per_kind < 1:
         parser.error("--pages-per-kind must be at least 1")
@@ -187,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append(row)
                 ours_cer = f"{row.ours.cer:.2%}" if row.ours else "n/a"
                 print(f"{sample.name}: raw {row.raw.cer:.2%}  ours {ours_cer}", file=sys.stderr)
+                if args.diffs and row.ours is not None:
+                    print("\n".join(aligned_errors(sample.truth, row.ours.text)), file=sys.stderr)
     print_table(rows, args.kinds)
     if args.json:
         args.json.write_text(json.dumps([

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.preprocess.analysis import rotate_quarter, to_grey
+from pipeline.preprocess.analysis import ANALYSIS_SIDE, downscale, rotate_quarter, to_grey
 from pipeline.preprocess.blank import is_blank
 from pipeline.preprocess.components import ink_components
 from pipeline.preprocess.deskew import rotate_by
@@ -20,6 +20,7 @@ from pipeline.preprocess.geometry import find_geometry
 from pipeline.preprocess.lighting import estimate_paper, flatten_lighting, lighting_is_uneven
 from pipeline.preprocess.page_crop import find_page_quad, flatten_page
 from pipeline.preprocess.scale import letter_height, rescale, scale_factor
+from pipeline.preprocess.scribble import remove_scribbles
 from pipeline.preprocess.seal import grey_without_seals
 
 MIN_SKEW = 0.3  # degrees; below this resampling costs Tesseract more than the skew does
@@ -65,16 +66,20 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
         if faded:
             steps.append("seals-faded")
 
-    paper = estimate_paper(grey)
+    # One downscaled grey copy serves every page-wide measurement below, instead
+    # of each step shrinking the full-resolution page again.
+    small, _ = downscale(grey, ANALYSIS_SIDE)
+    paper = estimate_paper(small)
     if lighting_is_uneven(paper):
         grey = flatten_lighting(grey, paper)
+        small = flatten_lighting(small, paper)
         steps.append("lighting-flattened")
 
-    if is_blank(grey):
+    if is_blank(small):
         steps.append("blank")
         return PreparedPage(image, grey, 0, 0.0, dpi or ASSUMED_DPI, True, 1.0, steps)
 
-    geometry = find_geometry(grey)
+    geometry = find_geometry(small)
     if geometry.turn:
         image = rotate_quarter(image, geometry.turn) if keep_colour else image
         grey = rotate_quarter(grey, geometry.turn)
@@ -89,6 +94,10 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
         image = grey
     blobs = ink_components(grey)
     height = letter_height(blobs)
+    if height is not None:  # a signature is read as a few wrong letters
+        grey, scribbles = remove_scribbles(grey, blobs, height)
+        if scribbles:
+            steps.append(f"scribbles-removed-{scribbles}")
     factor = scale_factor(height, grey.shape[0] * grey.shape[1])
     speckled = height is not None and count_specks(blobs, height) >= MIN_SPECKS
     if factor != 1.0:
