@@ -19,6 +19,8 @@ import logging
 import time
 from datetime import date
 
+import cv2
+
 from intake.steps import Context
 from models.catalog import load_catalog
 from models.database import open_database
@@ -34,7 +36,13 @@ _SAMPLE_ADDRESS = "Số 1 Lê Lợi, Phường Bến Nghé, Quận 1, Thành ph�
 
 @functools.cache
 def context() -> Context:
-    """This process's step context (configured from the environment)."""
+    """This process's step context (configured from the environment).
+
+    OpenCV runs single-threaded: the worker's threads already keep one page per
+    core busy, and OpenCV's own threads would only add hand-over costs (as in
+    ``pipeline.api.ocr_paths``).
+    """
+    cv2.setNumThreads(1)
     _, sessions = open_database()
     return Context(store=open_store(), sessions=sessions, catalog=load_catalog(),
                    options=OcrOptions.from_env())
