@@ -14,15 +14,26 @@ dossier. The issue's targets are printed next to the figures.
 
     .venv/bin/python bench/dossier_accuracy.py [--per-procedure N] [--qualities Q ...]
         [--procedures CODE ... | --procedures all] [--seed S] [--jobs J] [--keep DIR]
-        [--json FILE] [--generate-only]
+        [--json FILE] [--generate-only] [--cache-ocr DIR]
+
+With `--cache-ocr DIR` the dossiers are read in this process instead of by the
+CLI: each dossier's OCR pages (and the QR texts of its pages) are kept in
+`DIR/<dossier>.pkl`, keyed by the files' SHA-256, so a change to the
+understanding (classify, fields, verdict) is re-scored in seconds on exactly
+the same OCR. Use it with `--keep` so the dossiers are not regenerated. Times
+are then the understanding's alone; OCR CPU seconds are printed apart.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
 import os
+import pickle
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,9 +41,10 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +121,17 @@ def generate(job: Job) -> list[str]:
     return [str(p) for p in write_dossier(dossier, job.folder)]
 
 
+def reuse_or_generate(job: Job) -> list[str]:
+    """A dossier already written whole under --keep is reused (cached mode re-scores it)."""
+    truth = job.folder / "truth.json"
+    if truth.exists():
+        names = json.loads(truth.read_text(encoding="utf-8")).get("files") or []
+        paths = [job.folder / n for n in names]
+        if names and all(p.exists() for p in paths):
+            return [str(p) for p in paths]
+    return generate(job)
+
+
 # ---------------------------------------------------------------- running the CLI
 
 
@@ -163,6 +186,112 @@ def process(folder: Path, files: Sequence[str], procedure: str, timeout: float) 
         return Run(seconds, json.loads(run.stdout))
     except json.JSONDecodeError as exc:
         return Run(seconds, None, f"stdout is not JSON: {exc}")
+
+
+# ---------------------------------------------------------------- cached OCR, in process
+
+CACHE_VERSION = 1
+
+
+class _QrTexts:
+    """Stands in for a page image in cached mode: the QR texts decoded from it once."""
+
+    __slots__ = ("payloads",)
+
+    def __init__(self, payloads: Sequence[str]) -> None:
+        self.payloads = list(payloads)
+
+
+def _cache_key(files: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(Path(name).name.encode())
+        digest.update(hashlib.sha256(Path(name).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def ocr_cached(folder: Path, files: Sequence[str], cache_dir: Path) -> tuple[list[Any], float]:
+    """The dossier's OCR pages (QR texts in place of images) and the OCR CPU seconds spent.
+
+    Pages are OCRed once per set of file contents; a regenerated dossier gets
+    a new key and is read again.
+    """
+    path = cache_dir / f"{folder.name}.pkl"
+    key = _cache_key(files)
+    if path.exists():
+        with contextlib.suppress(Exception):  # an old or broken cache is simply redone
+            data = pickle.loads(path.read_bytes())
+            if data.get("version") == CACHE_VERSION and data.get("key") == key:
+                pages = data["pages"]
+                for page in pages:
+                    page.image = _QrTexts(data["qr"].get(page.index, []))
+                return pages, 0.0
+    from pipeline.api import ocr_paths
+    from pipeline.options import OcrOptions
+    from pipeline.understand.qr import decode_qr_codes
+
+    cpu = _cpu_seconds()
+    results = ocr_paths(files, OcrOptions.from_env().model_copy(update={"keep_images": True}))
+    errors = [f"{Path(str(r.path)).name}: {r.error}" for r in results if r.error is not None]
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    pages = [page for r in results for page in r.pages]
+    qr = {p.index: decode_qr_codes(p.image) if p.image is not None else [] for p in pages}
+    for page in pages:
+        page.image = None
+        page.error = None if page.error is None else str(page.error)  # picklable
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps({"version": CACHE_VERSION, "key": key, "pages": pages,
+                                   "qr": qr}))
+    for page in pages:
+        page.image = _QrTexts(qr[page.index])
+    return pages, _cpu_seconds() - cpu
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextlib.contextmanager
+def _qr_from_cache() -> Iterator[None]:
+    """Let dossier_check read the cached QR texts where it would decode the page image."""
+    from pipeline import dossier_check
+
+    real = dossier_check.decode_qr_codes
+    dossier_check.decode_qr_codes = lambda image: (
+        image.payloads if isinstance(image, _QrTexts) else real(image))
+    try:
+        yield
+    finally:
+        dossier_check.decode_qr_codes = real
+
+
+def process_cached(job: Job, files: Sequence[str], cache_dir: Path) -> tuple[Run, float]:
+    """Read one dossier in this process on cached OCR; returns the run and the OCR CPU-s
+    (the run's ``seconds`` are the understanding's own CPU seconds)."""
+    from models.catalog import load_catalog
+    from pipeline.dossier_check import check_dossier
+
+    try:
+        pages, ocr_cpu = ocr_cached(job.folder, files, cache_dir)
+    except Exception as exc:
+        return Run(0.0, None, f"OCR failed: {exc}"), 0.0
+    catalog = _catalog(load_catalog)
+    start = time.process_time()
+    with _qr_from_cache():
+        checked = check_dossier(pages, catalog, job.procedure, date.today())
+    return Run(time.process_time() - start, checked.as_dict()), ocr_cpu
+
+
+_CATALOG: list[Any] = []
+
+
+def _catalog(load: Any) -> Any:
+    if not _CATALOG:
+        _CATALOG.append(load())
+    return _CATALOG[0]
 
 
 # ---------------------------------------------------------------- scoring
@@ -354,6 +483,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="only write the dossiers (use with --keep)")
     parser.add_argument("--oracle", action="store_true",
                         help="score a perfect answer made from the truth (checks the scorer)")
+    parser.add_argument("--cache-ocr", type=Path, metavar="DIR",
+                        help="read dossiers in this process, OCR kept per dossier in DIR "
+                             "(re-scores understanding changes quickly; use with --keep)")
     parser.add_argument("--show-errors", type=int, default=0, metavar="K",
                         help="print up to K wrong field values")
     args = parser.parse_args(argv)
@@ -367,7 +499,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    missing_cli = None if args.generate_only or args.oracle else process_available()
+    missing_cli = (None if args.generate_only or args.oracle or args.cache_ocr
+                   else process_available())
     if missing_cli:
         print(f"dossier_accuracy: cannot score: {missing_cli}.\n"
               "Use --generate-only --keep DIR to write the test dossiers anyway.",
@@ -377,14 +510,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = args.keep or Path(tmp)
         jobs = plan(args.procedures, args.qualities, args.per_procedure, args.seed, root)
         start = time.perf_counter()
+        make = reuse_or_generate if args.cache_ocr else generate
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            written = list(pool.map(generate, jobs))
+            written = list(pool.map(make, jobs))
         print(f"generated {len(jobs)} dossiers ({sum(len(f) for f in written)} files) "
               f"in {time.perf_counter() - start:.0f} s under {root}")
         if args.generate_only:
             return 0
         if args.oracle:
             runs = [oracle(load_truth(job.folder)) for job in jobs]
+        elif args.cache_ocr:
+            ocr_cpu, runs = 0.0, []
+            for job, files in zip(jobs, written, strict=True):
+                run, spent = process_cached(job, files, args.cache_ocr)
+                runs.append(run)
+                ocr_cpu += spent
+            print(f"OCR {ocr_cpu:.0f} CPU-s (0 when all cached); understanding "
+                  f"{sum(r.seconds for r in runs):.1f} CPU-s (times below: understanding "
+                  "CPU only)")
         else:
             with ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 runs = list(pool.map(
@@ -394,7 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for job, run in zip(jobs, runs, strict=True):
             truth = load_truth(job.folder)
             results.append((job, truth, run, score(truth, run.output) if run.output else None))
-        how = "the oracle (truth as answer)" if args.oracle else "`dossier process`"
+        how = ("the oracle (truth as answer)" if args.oracle
+               else f"cached OCR in {args.cache_ocr}" if args.cache_ocr else "`dossier process`")
         print(f"processed {len(jobs)} dossiers with {how} "
               f"({args.jobs} at a time); procedures {', '.join(args.procedures)}; "
               f"qualities {', '.join(args.qualities)}")

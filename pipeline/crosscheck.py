@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
+from rapidfuzz import fuzz
+
 from pipeline.understand.fields import Field
 from pipeline.understand.normalise import fold
 
@@ -64,6 +66,11 @@ PEOPLE: dict[str, tuple[tuple[str, str | None, str | None, str | None], ...]] = 
 SHARED_ROLES = {"me", "tre", "ben_nu", "ben_nam", "chu_ho", "nguoi_chet", "nguoi_su_dung_dat"}
 ATTRIBUTES = {"name": "họ tên", "number": "số định danh", "birth": "ngày sinh"}
 MIN_CONFIDENCE = 0.75
+# A name OCR doubted ('Hoàng Phương.Loan', repaired and so for review) still counts when
+# it differs from the other paper by a whole syllable: a slip changes a letter or a mark
+# ('Êhạm' for 'Phạm'), never 'Loan' into 'Nhung'.
+DOUBTED_NAME_CONFIDENCE = 0.5
+OTHER_SYLLABLE_RATIO = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +94,26 @@ def _usable(field: Field | None) -> bool:
         field.confidence >= MIN_CONFIDENCE)
 
 
+def _doubted_name(field: Field | None) -> bool:
+    return field is not None and bool(field.value) and not _usable(field) and (
+        field.confidence >= DOUBTED_NAME_CONFIDENCE)
+
+
+def _another_syllable(a: Field, b: Field) -> bool:
+    """Two names of as many syllables, one of which no OCR slip turns into the other."""
+    sa, sb = fold(a.value).split(), fold(b.value).split()
+    return len(sa) == len(sb) and any(fuzz.ratio(x, y) < OTHER_SYLLABLE_RATIO
+                                      for x, y in zip(sa, sb, strict=True))
+
+
 def mentions(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mention]:
     """(type id, type name, fields) per document → every person mentioned with usable values."""
     out: list[Mention] = []
     for number, (type_id, type_name, fields) in enumerate(documents):
         for role, name, ident, birth in PEOPLE.get(type_id, ()):
             ids = {attr: fid for attr, fid in (("name", name), ("number", ident), ("birth", birth))
-                   if fid is not None and _usable(fields.get(fid))}
+                   if fid is not None and (_usable(fields.get(fid)) or (
+                       attr == "name" and _doubted_name(fields.get(fid))))}
             if ids:
                 out.append(Mention(number, type_name, role,
                                    {attr: fields[fid] for attr, fid in ids.items()}, ids))
@@ -125,6 +145,8 @@ def cross_check(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mism
         for attribute in ("name", "number", "birth"):
             fa, fb = a.values.get(attribute), b.values.get(attribute)
             if fa is None or fb is None or _key(attribute, fa) == _key(attribute, fb):
+                continue
+            if not (_usable(fa) and _usable(fb)) and not _another_syllable(fa, fb):
                 continue
             places = ((a.document, a.field_ids[attribute]), (b.document, b.field_ids[attribute]))
             if places in seen:

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
+from pipeline.understand.card_expiry import expiry_from_cut_date, expiry_from_mrz_slip
 from pipeline.understand.identity import Problem, validate_cccd
 from pipeline.understand.mrz import read_mrz
 from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
@@ -83,7 +84,9 @@ less likely than that.
 """
 _CLOSED_FORMS = {"gender": {"nam", "nữ"}, "nationality": {"việt nam"}}
 _TRIMMED_KINDS = ("name", "place", "text")
-_STRICT_KINDS = ("date", "id", "expiry")
+# Closed vocabularies lose the specks at their edges too ("Nam —", "* Việt Nam ˆ").
+_EDGE_TRIMMED_KINDS = (*_TRIMMED_KINDS, "gender", "nationality")
+_STRICT_KINDS = ("date", "id", "expiry", "code")
 # One-letter Vietnamese words that free text may start with ("Đất ở tại nông thôn").
 _ONE_LETTER_WORDS = frozenset("ởýô")
 _VALUE_PUNCT = set(",.-/'’")
@@ -331,14 +334,44 @@ def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool,
     return ValuePiece(piece.line, start, end)
 
 
-def _trimmed(read: FieldRead, lines: list[_Line]) -> FieldRead:
-    if read.kind not in _TRIMMED_KINDS or read.blank:
+def _clean_side(text: str, piece: ValuePiece) -> ValuePiece | None:
+    """The plain words of a wrapped line before its junk, or after it, when the junk sits
+    at one end only (a speck after the value; the card photo's edge before it).
+
+    Junk in the middle, or nothing of two letters left, gives None: the line is not
+    trusted as the value's continuation.
+    """
+    tokens = list(re.finditer(r"\S+", text[piece.start:piece.end]))
+    plain = [_plain_vietnamese(t.group()) for t in tokens]
+    if all(plain) or not any(plain):
+        return None
+    first_bad, last_bad = plain.index(False), len(plain) - 1 - plain[::-1].index(False)
+    if first_bad > 0 and last_bad == len(plain) - 1 and all(plain[:first_bad]) and not any(
+            plain[first_bad:]):
+        keep = tokens[:first_bad]
+    elif first_bad == 0 and all(plain[last_bad + 1:]) and not any(plain[:last_bad + 1]):
+        keep = tokens[last_bad + 1:]
+    else:
+        return None
+    if sum(c.isalpha() for t in keep for c in t.group()) < 2:
+        return None
+    return ValuePiece(piece.line, piece.start + keep[0].start(), piece.start + keep[-1].end())
+
+
+def _trimmed(read: FieldRead, lines: list[_Line], card: bool = False) -> FieldRead:
+    if read.kind not in _EDGE_TRIMMED_KINDS or read.blank:
         return read
     kept = list(read.pieces[:1])
     for p in read.pieces[1:]:
         # A wrapped line that holds symbols no value has ('(694996404 %#%Z.') is the card
-        # photo's or the frame's OCR, not the rest of the value: it and what follows go.
+        # photo's or the frame's OCR, not the rest of the value: it and what follows go,
+        # all but a clean end of the value on one side of the junk ('Hóa _', 'S44» Điền').
+        # Not on a card: its columns interleave, and a clean end there is as often the
+        # next value's wrapped line ('(694996404 %#%Z. phủ, xã …' under quê quán).
         if not _plain_vietnamese(lines[p.line].text[p.start:p.end]):
+            part = None if card else _clean_side(lines[p.line].text, p)
+            if part is not None:
+                kept.append(part)
             break
         kept.append(p)
     n = len(kept)
@@ -377,8 +410,8 @@ def _narrowed_number(read: FieldRead, lines: list[_Line]) -> FieldRead:
     return read
 
 
-def _to_field(read: FieldRead, lines: list[_Line]) -> Field:
-    read = _narrowed_number(_trimmed(read, lines), lines)
+def _to_field(read: FieldRead, lines: list[_Line], card: bool = False) -> Field:
+    read = _narrowed_number(_trimmed(read, lines, card), lines)
     raw, wrap_repaired = _joined(read, lines)
     page = lines[read.pieces[0].line].page
     bbox = _bbox(lines, read.pieces)
@@ -458,6 +491,23 @@ def _dated_line(lines: list[_Line]) -> FieldRead | None:
     return None
 
 
+def _refill_from_fallbacks(doc_type: str, fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A label found with nothing readable after it ('+ +' under the card's number label, the
+    number a line further) gets its fallback's value, when that one reads cleanly."""
+    for spec in label_set(doc_type).fields:
+        old = fields.get(spec.name)
+        if old is None or old.value or spec.fallback not in ("dated_line", "id12"):
+            continue
+        found = _dated_line(lines) if spec.fallback == "dated_line" else _any_id12(
+            lines, spec.name)
+        if found is None:
+            continue
+        new = _to_field(FieldRead(spec.name, spec.kind, found.pieces, found.label_line,
+                                  fuzzy_label=True), lines, doc_type == "cccd")
+        if new.value:
+            fields[spec.name] = new
+
+
 def _any_id12(lines: list[_Line], name: str) -> FieldRead | None:
     """A 12-digit run anywhere on a card (the number printed without a readable label)."""
     for i, line in enumerate(lines):
@@ -512,9 +562,13 @@ def _expiry_fallback(lines: list[_Line], fields: dict[str, Field]) -> Field | No
     date on the card that falls on the holder's 14th/25th/40th/60th birthday is the expiry
     (cards run exactly to one of those), whether printed or in the MRZ (check digit valid).
     Found nothing, or two different candidates: None.
+
+    A birth date OCR doubted still serves for a whole printed date: that another date on
+    the card lies exactly 14/25/40/60 years after it is evidence for both. Damaged
+    evidence (a year cut short, an MRZ digit slipped) needs a birth date read well.
     """
     born = fields.get("ngay_sinh")
-    if born is None or not born.value or born.needs_review:
+    if born is None or not re.fullmatch(r"\d{4}-\d\d-\d\d", born.value or ""):
         return None
     wanted = _milestones(born.value)
     found: dict[str, tuple[int, ValuePiece]] = {}
@@ -525,13 +579,33 @@ def _expiry_fallback(lines: list[_Line], fields: dict[str, Field]) -> Field | No
         mrz = _mrz_expiry(line.text)
         if mrz is not None and mrz in wanted:  # a check digit alone passes 1 in 10 misreads
             found.setdefault(mrz, (i, ValuePiece(i, 0, len(line.text))))
+    penalty = FUZZY_LABEL_PENALTY
+    if not found and not born.needs_review:
+        found, penalty = _damaged_expiry(lines, fields, wanted), FUZZY_LABEL_PENALTY * GUESS_PENALTY
     if len(found) != 1:
         return None
     value, (i, piece) = next(iter(found.items()))
     confidence, _ = _ocr_confidence(lines, (piece,))
-    confidence = max(0.0, min(1.0, confidence * FUZZY_LABEL_PENALTY))
+    confidence = max(0.0, min(1.0, confidence * penalty))
     return Field(value, confidence, lines[i].page, _bbox(lines, (piece,)), "ocr",
                  lines[i].text[piece.start:piece.end], confidence < REVIEW_THRESHOLD)
+
+def _damaged_expiry(lines: list[_Line], fields: dict[str, Field],
+                    wanted: set[str]) -> dict[str, tuple[int, ValuePiece]]:
+    """A printed expiry with its year cut, else an MRZ expiry with one digit slipped."""
+    issued = fields.get("ngay_cap")
+    after = issued.value if issued and issued.value and not issued.needs_review else None
+    texts = [ln.text for ln in lines]
+    cut = expiry_from_cut_date(texts, wanted, after)
+    if cut is not None:
+        value, i = cut
+        return {value: (i, ValuePiece(i, 0, len(texts[i])))}
+    slipped = expiry_from_mrz_slip(texts, wanted, after)
+    if slipped is not None:
+        value, i = slipped
+        return {value: (i, ValuePiece(i, 0, len(texts[i])))}
+    return {}
+
 
 MRZ_CONFIDENCE = 0.95
 """A value that passed the MRZ's check digits (a misread passes one in ten per check)."""
@@ -644,9 +718,27 @@ def _merge_qr(fields: dict[str, Field], card: CardQr, page: int) -> list[Problem
 CARD_SPECK_MAX = 6
 
 
+def _gloss_left(read: FieldRead, lines: list[_Line]) -> FieldRead:
+    """The rest of a label OCR misspelt ('tên kbai sinh / Full name:') is not the name: a
+    name holds no '/' or ':'. A card prints the name in capitals on the line below."""
+    first = read.pieces[0]
+    text = lines[first.line].text[first.start:first.end]
+    below = first.line + 1
+    if first.line != read.label_line or not re.search(r"[/:]", text) or below >= len(lines):
+        return read
+    name = lines[below].text.strip()
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return read
+    start = lines[below].text.index(name)
+    return replace(read, pieces=(ValuePiece(below, start, start + len(name)),))
+
+
 def _card_value_below(read: FieldRead, lines: list[_Line]) -> FieldRead:
     """A card prints quê quán and the like under its label; a few characters OCR found
     beside the label ('TS', 'Sung :') are the guilloche, and the line below is the value."""
+    if read.kind == "name" and not read.blank:
+        return _gloss_left(read, lines)
     if read.kind != "place" or len(read.pieces) < 2:
         return read
     first = read.pieces[0]
@@ -736,7 +828,8 @@ def extract_fields(doc_type: str, pages: list[PageResult],
                                          fallback.label_line, fuzzy_label=True)
     if doc_type == "cccd":
         reads = {name: _card_value_below(read, lines) for name, read in reads.items()}
-    fields = {name: _to_field(read, lines) for name, read in reads.items()}
+    fields = {name: _to_field(read, lines, doc_type == "cccd") for name, read in reads.items()}
+    _refill_from_fallbacks(doc_type, fields, lines)
     for name, read in reads.items():
         if read.kind == "money" and not read.blank:
             fields[name] = _check_money(fields[name], read, lines)

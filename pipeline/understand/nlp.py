@@ -199,6 +199,7 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
     folded = fold(text)
     enum_end = _ENUM_PREFIX.match(folded).end()  # type: ignore[union-attr]
     candidates: list[_Hit] = []
+    second: list[_Hit] = []
     for label, pat in labels.patterns.items():
         for m in pat.regex.finditer(folded):
             after = _AFTER_LABEL.match(folded, m.end())
@@ -208,10 +209,15 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
                 continue
             at_start = (m.start() == enum_end or not folded[:m.start()].strip()
                         or _after_junk(folded, m.start(), has_colon or after.end() >= len(folded)))
-            inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace()
-                      and ":" in folded[:m.start()])
-            if at_start or inline:
+            inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace())
+            if at_start or (inline and ":" in folded[:m.start()]):
                 candidates.append(_Hit(line_no, m.start(), after.end(), label, False, at_start))
+            elif inline:
+                second.append(_Hit(line_no, m.start(), after.end(), label, False, False))
+    # A second label with its colon on a line that starts with a label is one too, even
+    # when OCR lost the first label's colon ('Giới tính / Sex; Nữ Quốc tịch / …: Việt Nam').
+    starts = [h.end for h in candidates if h.at_line_start]
+    candidates += [h for h in second if starts and min(starts) <= h.start]
     if not any(h.at_line_start for h in candidates):
         fuzzy = _fuzzy_start_hit(line_no, folded, enum_end, labels)
         if fuzzy:

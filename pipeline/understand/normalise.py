@@ -238,19 +238,34 @@ def repair_syllables(text: str) -> str:
     return re.sub(r"[^\W\d_]+", fix, text)
 
 
+# Specks at an address's ends that no address has: a word of one or two letters right
+# before a unit word in small letters ('Lá xã Long Điền': no name precedes 'xã'), and a
+# lone capital after the province, which is always last ('tỉnh Quảng Ninh C').
+_LEADING_SPECK = re.compile(
+    r"^(?!(?i:ấp|số|tổ|xã|khu)\s)[^\W\d_]{1,2}\s+(?=(?:xã|phường|thôn|ấp|xóm|bản|tỉnh|đường|"
+    r"thị trấn|khu phố|tổ dân phố)\s)")
+_PROVINCE_SPECK = re.compile(
+    r"(?<=,)(?P<province>\s*(?:tỉnh|Thành phố)\s+[^,]*?[^\W\d_]{2,})\s+[A-Z]$")
+
+
 def normalise_place(text: str) -> Normalised | None:
     """An address or place as written (NFC, single spaces); capitals become natural case."""
+    from pipeline.understand.unit_names import repair_unit_names, repair_unit_words
+
     value = clean_text(text).rstrip(".").strip()
     if not value or not any(c.isalpha() for c in value):
         return None
-    repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(value)).replace(";", ",")
+    repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(repair_unit_words(value)))
+    repaired = repaired.replace(";", ",")
     # An address holds no colon or double quote between its words ('xã Đông: Hưng').
     repaired = re.sub(r"(?<=\w)\s*:\s*(?=\w)|\s*[\"“”]\s*(?=\w)",
                       lambda m: " " if m.group().strip() else m.group(), repaired)
     repaired = _PLACE_DOT.sub(" ", _UNIT_COMMA.sub(lambda m: m.group(1) + " ", repaired))
-    guessed = repaired != value
+    repaired = _PROVINCE_SPECK.sub(r"\g<province>", _LEADING_SPECK.sub("", repaired))
     if _is_caps(repaired):
         repaired = natural_case_place(repaired)
+    repaired = repair_unit_names(repaired)
+    guessed = repaired != (natural_case_place(value) if _is_caps(value) else value)
     return Normalised(repaired, guessed=guessed)
 
 
@@ -336,6 +351,10 @@ def normalise_id_number(text: str) -> Normalised | None:
         for run, fixed in runs:
             if len(run) == wanted:
                 return Normalised(run, guessed=fixed)
+    # A whole 12-digit token with a speck beside it ('031179973091 5'): the card's number.
+    whole = [t for t in re.split(r"[\s\-–]+", nfc(text)) if re.fullmatch(r"\d{12}", t)]
+    if len(whole) == 1:
+        return Normalised(whole[0], guessed=True)
     longest = max(runs, key=lambda r: len(r[0]), default=None)
     if longest and len(longest[0]) >= 8:
         return Normalised(longest[0], guessed=True)
@@ -395,14 +414,16 @@ def words_to_number(words: list[str]) -> int | None:
 
 # ---------------------------------------------------------------- dates
 
+# OCR of a photocopy may split the year ('17/05/1 988'): one space after its first digit.
 _DATE_NUMERIC = re.compile(
     r"(?<![\dA-Za-z])(?P<d>[0-3OolI]?[0-9OolI])\s?[/\-.]\s?(?P<m>[01OolI]?[0-9OolI])\s?[/\-.]\s?"
-    r"(?P<y>[12OolI][0-9OolI]{3}|[0-9OolI]{2})(?![\d])"
+    r"(?P<y>[12OolI] ?[0-9OolI]{3}|[0-9OolI]{2})(?![\d])"
 )
 _DATE_ISO = re.compile(r"(?<!\d)(?P<y>[12]\d{3})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)")
+# After 'năm' one stray mark may stick to the year: italics read 'năm 2025' as 'năm n2025'.
 _DATE_WRITTEN = re.compile(  # on folded text
-    r"(?:ngay\s*)?(?<!\d)(?P<d>[0-3]?\d)\s*thang\s*(?P<m>[01]?\d)\s*[,.]?\s*(?:nam\s*)?"
-    r"(?P<y>[12]\d{3})(?!\d)"
+    r"(?:ngay\s*)?(?<!\d)(?P<d>[0-3]?\d)\s*thang\s*(?P<m>[01]?\d)\s*[,.]?\s*"
+    r"(?:nam\s*(?P<stray>[^\w\s]|[a-z](?=\d))?\s*)?(?P<y>[12]\d{3})(?!\d)"
 )
 _DATE_COMPACT = re.compile(r"(?<!\d)(?P<d>[0-3]\d)(?P<m>[01]\d)(?P<y>(?:19|20)\d{2})(?!\d)")
 
@@ -423,6 +444,7 @@ def _digits(s: str) -> str:
 
 def _make_date(d: str, m: str, y: str) -> tuple[str, bool] | None:
     guessed = any(not c.isdigit() for c in d + m + y)
+    y = y.replace(" ", "")
     try:
         day, month, year = int(_digits(d)), int(_digits(m)), int(_digits(y))
     except ValueError:
@@ -480,7 +502,8 @@ def find_date(text: str) -> DateMatch | None:
         for m in pattern.finditer(source):
             got = _make_date(m.group("d"), m.group("m"), m.group("y"))
             if got:
-                found.append(DateMatch(got[0], m.start(), m.end(), got[1]))
+                stray = bool(m.groupdict().get("stray"))
+                found.append(DateMatch(got[0], m.start(), m.end(), got[1] or stray))
                 break
     words = _words_date(folded)
     if words:

@@ -1,0 +1,61 @@
+"""A card's expiry date from damaged evidence, tested against the dates it can be.
+
+A chip card runs exactly to its holder's 14th, 25th, 40th or 60th birthday (Luật Căn
+cước), and never ends before it was issued. That short list of possible dates lets two
+kinds of damaged reading be trusted when exactly one possible date fits them:
+
+* the printed date with its year cut by the photo's edge or OCR ('27/04/20'): its day
+  and month, and the year's first digits;
+* the MRZ's expiry whose check digit failed: a possible date one digit away from what
+  was read *and* whose own check digit is the one read (a single slip in six digits).
+
+Anything ambiguous gives None: an empty field is reviewed, a wrong one is believed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.understand.mrz import check_digit, expiry_as_read
+
+__all__ = ["expiry_from_cut_date", "expiry_from_mrz_slip"]
+
+# A day and month, then a year of at most three digits that stops there (the rest lost).
+_CUT_DATE = re.compile(
+    r"(?<![\d/])(?P<d>[0-3]\d)\s?[/.\-]\s?(?P<m>[01]\d)\s?[/.\-]\s?(?P<y>[12]\d{0,2})(?!\d)")
+
+
+def _possible(milestones: Iterable[str], issued: str | None) -> list[str]:
+    return sorted(m for m in milestones if issued is None or m > issued)
+
+
+def expiry_from_cut_date(texts: Iterable[str], milestones: Iterable[str],
+                         issued: str | None) -> tuple[str, int] | None:
+    """(ISO expiry, index of the text) from a printed date whose year was cut short."""
+    possible = _possible(milestones, issued)
+    hits: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        for m in _CUT_DATE.finditer(text):
+            for iso in possible:
+                if iso[8:] == m.group("d") and iso[5:7] == m.group("m") and iso.startswith(
+                        m.group("y")):
+                    hits.setdefault(iso, i)
+    return next(iter(hits.items())) if len(hits) == 1 else None
+
+
+def _yymmdd(iso: str) -> str:
+    return iso[2:4] + iso[5:7] + iso[8:10]
+
+
+def expiry_from_mrz_slip(texts: list[str], milestones: Iterable[str],
+                         issued: str | None) -> tuple[str, int] | None:
+    """(ISO expiry the MRZ meant when one of its six digits was misread, index of the line)."""
+    read = expiry_as_read(texts)
+    if read is None:
+        return None
+    digits, check, line = read
+    hits = [iso for iso in _possible(milestones, issued)
+            if sum(a != b for a, b in zip(_yymmdd(iso), digits, strict=True)) <= 1
+            and check_digit(_yymmdd(iso)) == check]
+    return (hits[0], line) if len(hits) == 1 else None

@@ -1,0 +1,109 @@
+"""Official spellings of administrative unit names, to repair OCR's tone-mark slips.
+
+OCR of a photocopy swaps tone marks it cannot see well ('tỉnh Thái Nguyễn' for Thái
+Nguyên, 'phường Ninh Kiểu' for Ninh Kiều). After a unit word the name that follows is an
+official unit's name, and the maintained ``vietnamadminunits`` dataset (units before and
+after July 2025) lists them; a name whose letters, without marks, are those of exactly one
+official name of that kind of unit is that name. Names that differ only in marks (xã Văn
+Lang / xã Văn Lăng) are never repaired, nor are names the dataset does not know.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pipeline.understand.normalise import fold
+
+__all__ = ["repair_unit_names", "repair_unit_words"]
+
+# Unit words as the dataset's types write them, folded; 'thành phố' names both a province
+# and a former provincial city, so it looks in both.
+_KINDS = ("thanh pho", "tinh", "phuong", "xa", "dac khu", "quan", "huyen", "thi xa",
+          "thi tran")
+_UNIT_NAME = re.compile(
+    r"(?<!\w)(?P<kind>thành phố|tỉnh|phường|xã|đặc khu|quận|huyện|thị xã|thị trấn)\s+"
+    r"(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){0,3}?)(?=\s*(?:,|$|\.|;))",
+    re.IGNORECASE)
+
+
+def _split_type(full: str, short: str) -> str:
+    return fold(full[: len(full) - len(short)].strip())
+
+
+@lru_cache(maxsize=1)
+def _official() -> dict[tuple[str, str], frozenset[str]]:
+    """(folded kind, folded name) → the official spellings of that name."""
+    from vietnamadminunits.database import query
+
+    found: dict[tuple[str, str], set[str]] = {}
+
+    def add(kind: str, name: str | None) -> None:
+        if name and kind in _KINDS:
+            found.setdefault((kind, fold(name)), set()).add(name)
+
+    for row in query("SELECT province, provinceShort, wardType, wardShort FROM admin_units"):
+        add(_split_type(row["province"], row["provinceShort"]), row["provinceShort"])
+        add(fold(row["wardType"]), row["wardShort"])
+    for row in query("SELECT DISTINCT province, provinceShort, districtType, districtShort, "
+                     "wardType, wardShort FROM admin_units_legacy"):
+        add(_split_type(row["province"], row["provinceShort"]), row["provinceShort"])
+        add(fold(row["districtType"] or ""), row["districtShort"])
+        add(fold(row["wardType"] or ""), row["wardShort"])
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _official_spelling(kind: str, name: str) -> str | None:
+    kinds = ("thanh pho", "quan", "huyen", "thi xa") if kind == "thanh pho" else (kind,)
+    spellings = {s for k in kinds for s in _official().get((k, fold(name)), ())}
+    return next(iter(spellings)) if len(spellings) == 1 else None
+
+
+def _marks(text: str) -> list[str]:
+    return sorted(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.combining(c))
+
+
+def repair_unit_names(text: str) -> str:
+    """``text`` with each unit's name in its official spelling where that is unambiguous."""
+
+    def fix(m: re.Match[str]) -> str:
+        name = m.group("name")
+        if name.isupper() or name.islower():
+            return m.group()  # capitals or no capitals: not a name as a form prints it
+        official = _official_spelling(fold(m.group("kind")), name)
+        if official is None or official == name or _marks(official) == _marks(name):
+            return m.group()  # the same marks elsewhere ('Hoà'/'Hòa') is a style, not a slip
+        return m.group()[: m.start("name") - m.start()] + official
+
+    return _UNIT_NAME.sub(fix, text)
+
+
+# Unit words an address segment starts with, long enough that one wrong letter still
+# leaves them recognisable ('tỉih' is 'tỉnh'; 'xã' is too short to tell).
+_SEGMENT_UNITS = ("tỉnh", "phường", "huyện", "quận", "đường", "thôn", "xóm", "ngõ", "hẻm",
+                  "ngách", "kiệt")
+_SEGMENT_START = re.compile(r"(?:^|(?<=,\s))(?P<word>[^\W\d_]{3,7})(?=\s+[^\W\d_])")
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    return len(a) == len(b) and a[0] == b[0] and sum(x != y for x, y in zip(a, b,
+                                                                            strict=True)) == 1
+
+
+def repair_unit_words(text: str) -> str:
+    """A segment's first word one letter away from exactly one unit word, followed by a
+    capitalised name, is that unit word ('tỉih Thanh Hóa' → 'tỉnh Thanh Hóa')."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group("word")
+        low = word.lower()
+        after = text[m.end():].lstrip()[:1]
+        if low in _SEGMENT_UNITS or not after.isupper():
+            return word
+        hits = [u for u in _SEGMENT_UNITS if _one_letter_off(low, u)]
+        if len(hits) != 1:
+            return word
+        return hits[0].capitalize() if word[0].isupper() else hits[0]
+
+    return _SEGMENT_START.sub(fix, text)
