@@ -80,14 +80,18 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
         return PreparedPage(image, grey, 0, 0.0, dpi or ASSUMED_DPI, True, 1.0, steps)
 
     geometry = find_geometry(small)
+    # A grey scan left untouched so far is its own grey copy: turn it once, not twice
+    # (a full-resolution warp costs as much as a tenth of an OCR run). The steps below
+    # never write into ``grey``; they return new images.
+    shared = image is grey
     if geometry.turn:
-        image = rotate_quarter(image, geometry.turn) if keep_colour else image
         grey = rotate_quarter(grey, geometry.turn)
+        image = grey if shared else rotate_quarter(image, geometry.turn) if keep_colour else image
         steps.append(f"rotated-{geometry.turn}")
     skew = geometry.skew if geometry.skew_confidence > 0.05 else 0.0
     if abs(skew) >= MIN_SKEW:
-        image = rotate_by(image, skew) if keep_colour else image
         grey = rotate_by(grey, skew)
+        image = grey if shared else rotate_by(image, skew) if keep_colour else image
         steps.append(f"deskewed-{skew:+.2f}")
 
     if not keep_colour:
