@@ -64,6 +64,12 @@ PEOPLE: dict[str, tuple[tuple[str, str | None, str | None, str | None], ...]] = 
 }
 # Roles that name one person wherever they appear (a card's holder is anyone).
 SHARED_ROLES = {"me", "tre", "ben_nu", "ben_nam", "chu_ho", "nguoi_chet", "nguoi_su_dung_dat"}
+# Forms whose requester is named without a number but shows their own identity paper at
+# the desk (Luật Hộ tịch 2014, Điều 9 khoản 2; the catalogue's component for khai tử is
+# "Giấy tờ tùy thân của người đi khai tử"): the dossier's one card is that requester's,
+# unless someone else was authorised to come or the card names another person of the papers.
+SHOWS_CARD = {"to_khai_khai_tu": "nguoi_yeu_cau"}
+AUTHORISATION_TYPES = {"giay_uy_quyen"}
 ATTRIBUTES = {"name": "họ tên", "number": "số định danh", "birth": "ngày sinh"}
 MIN_CONFIDENCE = 0.75
 # A name OCR doubted ('Hoàng Phương.Loan', repaired and so for review) still counts when
@@ -136,11 +142,33 @@ def _same_person(a: Mention, b: Mention) -> bool:
     return False
 
 
+def _card_shower(found: list[Mention],
+                 documents: list[tuple[str, str, dict[str, Field]]]) -> tuple[int, int] | None:
+    """(card mention, requester mention) positions when the dossier's one card is the
+    requester's by the procedure's rule (``SHOWS_CARD``), else None."""
+    types = [type_id for type_id, _, _ in documents]
+    if types.count("cccd") != 1 or AUTHORISATION_TYPES & set(types):
+        return None
+    cards = [i for i, m in enumerate(found) if m.role == "chu_the"]
+    requesters = [i for i, m in enumerate(found) if SHOWS_CARD.get(types[m.document]) == m.role]
+    if len(cards) != 1 or len(requesters) != 1:
+        return None
+    card = found[cards[0]]
+    if any(_same_person(card, m) for i, m in enumerate(found)
+           if i not in (cards[0], requesters[0]) and m.document != card.document):
+        return None  # the card names someone else on the papers (the deceased)
+    return cards[0], requesters[0]
+
+
 def cross_check(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mismatch]:
     found: list[Mismatch] = []
     seen: set[tuple] = set()
-    for a, b in combinations(mentions(documents), 2):
-        if a.document == b.document or not _same_person(a, b):
+    people = mentions(documents)
+    shower = _card_shower(people, documents)
+    linked = {frozenset(shower)} if shower else set()
+    for (i, a), (j, b) in combinations(enumerate(people), 2):
+        if a.document == b.document or not (
+                _same_person(a, b) or frozenset((i, j)) in linked):
             continue
         for attribute in ("name", "number", "birth"):
             fa, fb = a.values.get(attribute), b.values.get(attribute)

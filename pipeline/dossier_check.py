@@ -23,6 +23,7 @@ from pipeline.understand.fields import (
     readable_types,
     supported_types,
 )
+from pipeline.understand.number_repair import repair_numbers
 from pipeline.understand.qr import decode_qr_codes
 from pipeline.verdict import Completeness, FoundDocument, Problem, check, propose_procedure
 
@@ -99,6 +100,12 @@ def check_dossier(pages: list[PageResult], catalog: Catalog, procedure: str | No
     grouped = assemble(page_types, [page.text for page in pages])
     documents = [CheckedDocument(doc.type_id, [pages[i].index for i in doc.pages],
                                  doc.confidence, _read_fields(doc, pages)) for doc in grouped]
+    # A digit OCR slipped in one paper's number is repaired from the others before any
+    # comparison, so that it is neither kept nor taken for a different number.
+    repaired = repair_numbers([(d.type_id, _type_name(catalog, d.type_id), d.fields)
+                               for d in documents])
+    for doc, fields in zip(documents, repaired, strict=True):
+        doc.fields = fields
     proposed = procedure is None
     if procedure is None:
         procedure = propose_procedure(catalog, {d.type_id for d in documents}, received_on)

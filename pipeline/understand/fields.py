@@ -743,10 +743,43 @@ def _card_value_below(read: FieldRead, lines: list[_Line]) -> FieldRead:
         return read
     first = read.pieces[0]
     text = lines[first.line].text[first.start:first.end]
+    if text.lstrip().startswith("/") and ":" in text:
+        # The English gloss the label's pattern missed ("/'Place of origin: *"): what
+        # follows its colon is all that may be value.
+        text = text[text.rindex(":") + 1:]
     if first.line != read.label_line or len(re.sub(r"\W", "", text)) > CARD_SPECK_MAX or (
             "," in text):
         return read
     return replace(read, pieces=read.pieces[1:])
+
+
+_UNIT_START = re.compile(r"(?:^|\s)(?P<unit>(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|"
+                         r"thành phố) [^\W\d_])", re.IGNORECASE)
+_RESIDENCE = re.compile(r"noi\s*(?:thuong|cu)\s*tru|residence")
+ORIGIN_LOOKAHEAD = 4
+
+
+def _origin_below(read: FieldRead, lines: list[_Line]) -> FieldRead | None:
+    """A card's quê quán printed a few lines under its label, past the other column's
+    label and value (the photo column's expiry, the name block of the older layout).
+
+    Quê quán is a list of units ('xã Châu Thành, Thành phố Hà Nội'), so only a line that
+    starts with a unit word (after at most one speck: 'đa xã …') and holds plain
+    Vietnamese is taken, and never past the residence's label.
+    """
+    for i in range(read.label_line + 1, min(len(lines), read.label_line + 1 + ORIGIN_LOOKAHEAD)):
+        text = lines[i].text
+        if _RESIDENCE.search(fold(text)):
+            return None
+        m = _UNIT_START.search(text)
+        if m is None or len(text[:m.start("unit")].split()) > 1:
+            continue
+        value = text[m.start("unit"):].rstrip()
+        if _plain_vietnamese(value):
+            return FieldRead(read.field, read.kind, (ValuePiece(i, m.start("unit"), len(value)
+                                                                + m.start("unit")),), i,
+                             fuzzy_label=True)
+    return None
 
 
 def _card_from(payloads: list[str] | None) -> CardQr | None:
@@ -829,6 +862,10 @@ def extract_fields(doc_type: str, pages: list[PageResult],
     if doc_type == "cccd":
         reads = {name: _card_value_below(read, lines) for name, read in reads.items()}
     fields = {name: _to_field(read, lines, doc_type == "cccd") for name, read in reads.items()}
+    if doc_type == "cccd" and "que_quan" in reads and not fields["que_quan"].value:
+        below = _origin_below(reads["que_quan"], lines)
+        if below is not None:
+            fields["que_quan"] = _to_field(below, lines, True)
     _refill_from_fallbacks(doc_type, fields, lines)
     for name, read in reads.items():
         if read.kind == "money" and not read.blank:

@@ -324,10 +324,13 @@ def _wants_next_line(spec: FieldSpec, pieces: list[ValuePiece], lines: list[str]
 
 
 def _read_field(spec: FieldSpec, hit: _Hit, lines: list[str],
-                hits_by_line: list[list[_Hit]], full: list[bool] | None = None) -> FieldRead:
+                hits_by_line: list[list[_Hit]], full: list[bool] | None = None,
+                printed: bool = False) -> FieldRead:
+    """``printed``: every value of the paper is printed (a card), so dashes or dots after a
+    label are the guilloche's specks, not a line left blank: the value is below."""
     piece = _value_on_line(hit, hits_by_line[hit.line], lines[hit.line])
     text = lines[hit.line][piece.start:piece.end]
-    if _is_dotted(text):
+    if _is_dotted(text) and not printed:
         return FieldRead(spec.name, spec.kind, (piece,), hit.line, hit.fuzzy, blank=True)
     keep = any(c.isalnum() for c in text)  # a lone '`' or ':' after a label is a speck
     if spec.kind in ("date", "expiry"):
@@ -389,7 +392,8 @@ def read_pairs(lines: list[str], labels: LabelSet,
         if found is None:
             continue
         label_line[spec.name] = found.line
-        reads.append(_read_field(spec, found, lines, hits_by_line, full))
+        reads.append(_read_field(spec, found, lines, hits_by_line, full,
+                                 printed=labels.doc_type == "cccd"))
     return reads
 
 

@@ -60,6 +60,34 @@ def _official_spelling(kind: str, name: str) -> str | None:
     return next(iter(spellings)) if len(spellings) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def _provinces() -> dict[str, frozenset[str]]:
+    """Folded province name → its official spellings (the 63 before July 2025, the 34 after)."""
+    from vietnamadminunits.database import query
+
+    found: dict[str, set[str]] = {}
+    for table in ("admin_units", "admin_units_legacy"):
+        for row in query(f"SELECT DISTINCT provinceShort FROM {table}"):
+            found.setdefault(fold(row["provinceShort"]), set()).add(row["provinceShort"])
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _province_one_letter_off(name: str) -> str | None:
+    """The one province whose name is ``name`` with one letter changed ('Đồng Tháb',
+    'Hồ Chf Minh'), when ``name`` is no official name at all.
+
+    Only provinces: just four pairs of their names lie one letter apart (Quảng Ninh and
+    Quảng Bình, Thanh Hóa and Khánh Hòa …), and a slip at that letter finds two and is left
+    alone; among ten thousand ward names a slip often lands on another real one.
+    """
+    folded = fold(name)
+    if (("thanh pho", folded) in _official()) or (("tinh", folded) in _official()):
+        return None
+    hits = {s for k, spellings in _provinces().items() if len(k) == len(folded) and sum(
+        a != b for a, b in zip(k, folded, strict=True)) == 1 for s in spellings}
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
 def _marks(text: str) -> list[str]:
     return sorted(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.combining(c))
 
@@ -71,7 +99,12 @@ def repair_unit_names(text: str) -> str:
         name = m.group("name")
         if name.isupper() or name.islower():
             return m.group()  # capitals or no capitals: not a name as a form prints it
-        official = _official_spelling(fold(m.group("kind")), name)
+        kind = fold(m.group("kind"))
+        official = _official_spelling(kind, name)
+        if official is None and kind in ("tinh", "thanh pho"):
+            letter = _province_one_letter_off(name)
+            if letter is not None:
+                return m.group()[: m.start("name") - m.start()] + letter
         if official is None or official == name or _marks(official) == _marks(name):
             return m.group()  # the same marks elsewhere ('Hoà'/'Hòa') is a style, not a slip
         return m.group()[: m.start("name") - m.start()] + official
