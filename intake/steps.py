@@ -3,8 +3,8 @@
 ``intake.process`` runs a dossier start to end in one process. Here the same
 work is cut where a queue can sit between two steps:
 
-    split(dossier)            originals -> page inputs in the work area, one OCR message each
-    ocr_one(dossier, page)    page input -> page result in the work area
+    split(dossier)            originals -> page count, one OCR message per page
+    ocr_one(dossier, page)    the page read from its original -> page result in the work area
     publish(dossier)          page results -> verdict, ``archive.keep``, status ``done``
 
 Every step may run twice (a broker redelivers a message whose worker died)
@@ -17,15 +17,13 @@ runs behind dramatiq or in one process.
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import logging
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +33,7 @@ from archive.audit import record_audit
 from archive.page_image import EncodedImage, encode_page_image
 from archive.transactions import in_write_transaction
 from intake.indexing import index_dossier
+from intake.originals import LocalOriginals
 from intake.result import build_result, document_input
 from intake.status import mark_processing, record_progress
 from intake.work_area import FilePlan, Manifest, WorkArea
@@ -43,7 +42,7 @@ from models.dossier_code import VIETNAM_TZ
 from models.records import Dossier, Procedure, utcnow
 from pipeline.dossier_check import check_dossier
 from pipeline.errors import DocumentError, ErrorKind
-from pipeline.ingest import iter_pages
+from pipeline.ingest import open_pages, read_page
 from pipeline.ocr_page import ocr_page
 from pipeline.options import OcrOptions
 from pipeline.page_input import PageInput
@@ -52,13 +51,25 @@ from signing.desk import desk_signer
 from storage import ObjectStore
 from webhooks.outbox import emit_failed
 
-__all__ = ["FINAL_STATES", "Context", "SourceFile", "mark_failed", "ocr_one", "publish", "split"]
+__all__ = ["FINAL_STATES", "Context", "PageSource", "SourceFile", "mark_failed", "ocr_one",
+           "publish", "split"]
 
 log = logging.getLogger(__name__)
 
 FINAL_STATES = ("done", "failed", "accepted", "incomplete", "refused")
 
-SendPage = Callable[[int], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """Where OCR reads page ``number`` (0-based) of one original: the original's store key."""
+
+    key: str
+    number: int
+
+
+SendPage = Callable[[int, PageSource], None]
 SendPublish = Callable[[], None]
 
 
@@ -70,6 +81,7 @@ class Context:
     sessions: sessionmaker[Session]
     catalog: Catalog
     options: OcrOptions
+    originals: LocalOriginals = field(default_factory=LocalOriginals)
 
 
 @dataclass(frozen=True)
@@ -94,11 +106,14 @@ def _ocr_options(ctx: Context) -> OcrOptions:
 
 def split(ctx: Context, dossier_id: str, files: Sequence[SourceFile], send_page: SendPage,
           send_publish: SendPublish) -> None:
-    """Render every page of the originals into the work area and send one OCR message per page.
+    """Count the originals' pages and send one OCR message per page.
 
-    A file that cannot become pages (or stops part-way) is noted with its error
-    in the manifest and the other files go on, as in ``dossier process``;
-    ``publish`` fails the dossier only if no page at all could be read.
+    Each page is read from its original by the worker that OCRs it, so no page
+    is rendered, stored and fetched again before OCR starts, and every page of
+    a long scan starts at once. A file that cannot be opened is noted with its
+    error in the manifest and the other files go on, as in ``dossier process``;
+    a page that fails later is marked by its OCR step and ``publish`` ends that
+    file there. ``publish`` fails the dossier only if no page at all was read.
     Pages already OCR'd by an earlier delivery are not sent again.
     """
     started = time.perf_counter()
@@ -112,37 +127,24 @@ def split(ctx: Context, dossier_id: str, files: Sequence[SourceFile], send_page:
     done = area.pages_done()
     plans: list[FilePlan] = []
     next_index = 0
-    spent = {"fetch": 0.0, "render": 0.0, "store": 0.0}
+    options = _ocr_options(ctx)
     for source in files:
-        indices: list[int] = []
         error: DocumentError | None = None
-        mark = time.perf_counter()
-        with _local_copy(ctx.store, source.key) as path:
-            spent["fetch"] += time.perf_counter() - mark
-            pages = _pages(path, _ocr_options(ctx))
-            while True:
-                mark = time.perf_counter()
-                try:
-                    page = next(pages)
-                except StopIteration:
-                    break
-                except _Unreadable as exc:
-                    error = exc.error
-                    break
-                finally:
-                    spent["render"] += time.perf_counter() - mark
-                if next_index not in done:
-                    mark = time.perf_counter()
-                    area.put_input(next_index, page)
-                    send_page(next_index)
-                    spent["store"] += time.perf_counter() - mark
-                indices.append(next_index)
-                next_index += 1
+        count = 0
+        with ctx.originals.path(ctx.store, source.key) as path:
+            try:
+                count = _reading(lambda: open_pages(path, options))
+            except _Unreadable as exc:
+                error = exc.error
+        indices = list(range(next_index, next_index + count))
+        for number, index in enumerate(indices):
+            if index not in done:
+                send_page(index, PageSource(source.key, number))
+        next_index += count
         plans.append(FilePlan(source.name, indices, error.as_dict() if error else None))
     manifest = Manifest(plans)
-    log.info("dossier %s split: %d pages in %.2fs (fetch %.2fs, render %.2fs, store+send %.2fs)",
-             dossier.code, next_index, time.perf_counter() - started, spent["fetch"],
-             spent["render"], spent["store"])
+    log.info("dossier %s split: %d pages in %.2fs", dossier.code, next_index,
+             time.perf_counter() - started)
     area.put_manifest(manifest)
     if _ended_meanwhile(ctx, dossier_id, area):
         return
@@ -162,29 +164,24 @@ class _Unreadable(Exception):
         self.error = error
 
 
-def _pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
-    """The file's pages; a file the pipeline refuses ends with ``_Unreadable``.
+def _reading(call: Callable[[], T]) -> T:
+    """``call`` (a reader); a file the pipeline refuses ends with ``_Unreadable``.
 
     The errors are the ones ``pipeline.api.ocr_paths`` gives, word for word, so
     both paths record the same result. Only the reading is guarded: storage
-    errors while keeping the pages are transient and must reach the retry
+    errors while fetching the original are transient and must reach the retry
     policy untouched.
     """
-    pages = iter_pages(path, options)
-    while True:
-        try:
-            page = next(pages)
-        except StopIteration:
-            return
-        except DocumentError as exc:
-            raise _Unreadable(exc) from exc
-        except MemoryError as exc:
-            raise _Unreadable(DocumentError(ErrorKind.TOO_LARGE,
-                                            "not enough memory to read this file")) from exc
-        except Exception as exc:  # a reader bug: the same file fails the same way next time
-            raise _Unreadable(DocumentError(
-                ErrorKind.CORRUPT, f"cannot be read: {type(exc).__name__}: {exc}"[:500])) from exc
-        yield page
+    try:
+        return call()
+    except DocumentError as exc:
+        raise _Unreadable(exc) from exc
+    except MemoryError as exc:
+        raise _Unreadable(DocumentError(ErrorKind.TOO_LARGE,
+                                        "not enough memory to read this file")) from exc
+    except Exception as exc:  # a reader bug: the same file fails the same way next time
+        raise _Unreadable(DocumentError(
+            ErrorKind.CORRUPT, f"cannot be read: {type(exc).__name__}: {exc}"[:500])) from exc
 
 
 def _no_page_reason(manifest: Manifest) -> str:
@@ -194,24 +191,15 @@ def _no_page_reason(manifest: Manifest) -> str:
     return "; ".join(reasons) or "no pages in the files handed in"
 
 
-@contextlib.contextmanager
-def _local_copy(store: ObjectStore, key: str) -> Iterator[Path]:
-    """The original as a local file (readers need a path), removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="hoso-split-"))
-    try:
-        target = folder / ("original." + key.rsplit(".", 1)[-1])
-        with store.open(key) as stream, open(target, "wb") as out:
-            shutil.copyfileobj(stream, out, 1024 * 1024)
-        yield target
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # ----------------------------------------------------------------------------- ocr
 
 
-def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish) -> None:
-    """OCR one page into the work area; the step that completes the set sends ``publish``."""
+def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish,
+            source: PageSource | None = None) -> None:
+    """OCR page ``index`` (read from ``source``) into the work area; the step that completes
+    the set sends ``publish``. Without ``source`` the page is taken from the work area,
+    where the ``split`` of an earlier version stored it (messages queued before an upgrade).
+    """
     dossier = _dossier(ctx, dossier_id)
     if dossier is None or dossier.status in FINAL_STATES:
         return
@@ -219,18 +207,22 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
     already = area.has_page(index)
     if not already:
         started = time.perf_counter()
-        page = area.get_input(index)
-        if page is None:  # the work area was cleared: the dossier ended meanwhile
-            return
+        page = _page_input(ctx, area, index, source)
+        if page is None:
+            return  # the work area was cleared: the dossier ended meanwhile
         fetched = time.perf_counter()
-        result = ocr_page(page, index, _ocr_options(ctx))
-        read = time.perf_counter()
-        # Encoded for keeping here, on every worker, rather than all at once in publish.
-        kept = encode_page_image(result.image) if result.image is not None else None
-        area.put_page(result, kept)
-        log.info("dossier %s page %d: %.2fs (fetch %.2fs, clean-up+tesseract %.2fs, "
-                 "encode+store %.2fs)", dossier.code, index + 1, time.perf_counter() - started,
-                 fetched - started, read - fetched, time.perf_counter() - read)
+        if isinstance(page, PageInput):
+            result = ocr_page(page, index, _ocr_options(ctx))
+            read = time.perf_counter()
+            # Encoded for keeping here, on every worker, rather than all at once in publish.
+            kept = encode_page_image(result.image) if result.image is not None else None
+            area.put_page(result, kept)
+            log.info("dossier %s page %d: %.2fs (read %.2fs, clean-up+tesseract %.2fs, "
+                     "encode+store %.2fs)", dossier.code, index + 1,
+                     time.perf_counter() - started, fetched - started, read - fetched,
+                     time.perf_counter() - read)
+        else:
+            area.put_unreadable(index, page.error)
         if _ended_meanwhile(ctx, dossier_id, area):
             return
     manifest = area.get_manifest()
@@ -243,6 +235,26 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
     # too, in case its first delivery died between the counter and the send.
     if done >= manifest.total and (advanced or already):
         send_publish()
+
+
+@dataclass(frozen=True)
+class _NoPage:
+    """The page could not be read from its original (``error``), or its file ended before
+    it (None)."""
+
+    error: DocumentError | None
+
+
+def _page_input(ctx: Context, area: WorkArea, index: int,
+                source: PageSource | None) -> PageInput | _NoPage | None:
+    if source is None:
+        return area.get_input(index)
+    with ctx.originals.path(ctx.store, source.key) as path:
+        try:
+            page = _reading(lambda: read_page(path, source.number, _ocr_options(ctx)))
+        except _Unreadable as exc:
+            return _NoPage(exc.error)
+    return page if page is not None else _NoPage(None)
 
 
 def _ended_meanwhile(ctx: Context, dossier_id: str, area: WorkArea) -> bool:
@@ -320,21 +332,36 @@ def _file_results(area: WorkArea,
     indices = [index for plan in manifest.files for index in plan.pages]
     # Fetching and decompressing release the GIL: a few threads cut the wait for big pages.
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(indices)))) as pool:
-        fetched = dict(zip(indices, pool.map(area.get_page, indices), strict=True))
-    pages: dict[int, PageResult] = {index: page for index, (page, _) in fetched.items()}
-    encoded = {index: kept for index, (_, kept) in fetched.items() if kept is not None}
+        fetched = dict(zip(indices, pool.map(lambda i: _stored_page(area, i), indices),
+                           strict=True))
     files = []
+    encoded: dict[int, EncodedImage] = {}
+    position = 0  # pages are numbered as read in turn: a file's pages end at its bad page
     for plan in manifest.files:
         result = FileResult(path=plan.name)
         for index in plan.pages:
-            page = pages[index]
+            stored = fetched[index]
+            if isinstance(stored, _NoPage):
+                result.error = result.error or stored.error
+                break
+            page, kept = stored
+            if page.index != position:
+                page = dataclasses.replace(page, index=position)
+            if kept is not None:
+                encoded[position] = kept
             result.pages.append(page)
+            position += 1
             if page.error and result.error is None:
                 result.error = page.error
         if plan.error is not None and result.error is None:
             result.error = DocumentError(ErrorKind(plan.error["kind"]), plan.error["message"])
         files.append(result)
     return files, encoded
+
+
+def _stored_page(area: WorkArea, index: int) -> tuple[PageResult, EncodedImage | None] | _NoPage:
+    unreadable, error = area.get_unreadable(index)
+    return _NoPage(error) if unreadable else area.get_page(index)
 
 
 # ----------------------------------------------------------------------------- failure

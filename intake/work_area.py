@@ -19,6 +19,7 @@ from typing import Any
 
 from archive.page_image import EncodedImage
 from intake.page_codec import decode_input, decode_kept_result, encode_input, encode_result
+from pipeline.errors import DocumentError, ErrorKind
 from pipeline.page_input import PageInput
 from pipeline.results import PageResult
 from storage import ObjectMissing, ObjectStore
@@ -84,18 +85,39 @@ class WorkArea:
         """``kept``: the page image as ``archive.keep`` will store it, if already encoded."""
         self.store.put_bytes(encode_result(page, kept), self._page_key(page.index))
 
+    def _unreadable_key(self, index: int) -> str:
+        return f"{self.root}page/{index:05d}.unreadable.json"
+
+    def put_unreadable(self, index: int, error: DocumentError | None) -> None:
+        """Page ``index`` could not be read from its original (``error``), or its file ended
+        before it (None): ``publish`` ends that file's pages there, as reading in turn would."""
+        body = {"error": error.as_dict() if error is not None else None}
+        self.store.put_bytes(json.dumps(body, ensure_ascii=False).encode(),
+                             self._unreadable_key(index), "application/json")
+
+    def get_unreadable(self, index: int) -> tuple[bool, DocumentError | None]:
+        """(True, its error) if page ``index`` was found unreadable; (False, None) if not."""
+        try:
+            raw = json.loads(self.store.get_bytes(self._unreadable_key(index)))
+        except ObjectMissing:
+            return False, None
+        error = raw.get("error")
+        return True, (DocumentError(ErrorKind(error["kind"]), error["message"])
+                      if error else None)
+
     def has_page(self, index: int) -> bool:
-        return self.store.exists(self._page_key(index))
+        return (self.store.exists(self._page_key(index))
+                or self.store.exists(self._unreadable_key(index)))
 
     def get_page(self, index: int) -> tuple[PageResult, EncodedImage | None]:
         """The page's OCR result and its image encoded for keeping (None if not made yet)."""
         return decode_kept_result(self.store.get_bytes(self._page_key(index)))
 
     def pages_done(self) -> set[int]:
-        """Indices of the pages whose OCR result is stored."""
+        """Indices of the pages whose OCR result (or unreadable mark) is stored."""
         done = set()
         for obj in self.store.list(f"{self.root}page/"):
-            name = obj.key.rsplit("/", 1)[-1].removesuffix(".bin")
+            name = obj.key.rsplit("/", 1)[-1].removesuffix(".bin").removesuffix(".unreadable.json")
             if name.isdigit():
                 done.add(int(name))
         return done

@@ -29,6 +29,45 @@ def iter_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
         yield from iter_image_pages(path, options)
 
 
+def open_pages(path: Path, options: OcrOptions) -> int:
+    """How many pages ``iter_pages`` will try to give, after the checks it makes before its
+    first page (format, size, page limit, XFA): the same DocumentError if one fails.
+
+    With ``read_page`` this lets each page be read where it is OCR'd (a worker
+    on any machine) instead of every page being rendered by one step up front.
+    """
+    fmt = sniff_file(path, options.max_file_bytes)
+    if fmt is FileFormat.PDF:
+        from pipeline.ingest_pdf import opened_pdf
+
+        with opened_pdf(path, options) as pdf:
+            return pdf.count
+    from pipeline.ingest_image import opened_image
+
+    with opened_image(path, options) as (_, frames):
+        return int(frames)
+
+
+def read_page(path: Path, number: int, options: OcrOptions) -> PageInput | None:
+    """Page ``number`` (0-based) alone, as ``iter_pages`` would give it.
+
+    Raises what ``iter_pages`` raises at that page; None where its stream would
+    have ended before it (an image whose frame count overstated its frames).
+    Pages are independent, so a page read alone equals the one read in turn.
+    """
+    fmt = sniff_file(path, options.max_file_bytes)
+    if fmt is FileFormat.PDF:
+        from pipeline.ingest_pdf import opened_pdf
+
+        with opened_pdf(path, options) as pdf:
+            return pdf.page(number) if number < pdf.count else None
+    from pipeline.ingest_image import frame_page, opened_image, seek_frame
+
+    with opened_image(path, options) as (img, _):
+        frame = seek_frame(img, number)
+        return None if frame is None else frame_page(frame, number, options)
+
+
 def count_pages(path: Path, options: OcrOptions) -> int:
     """Pages a file will give, read from its header only; 0 if it cannot be opened.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -84,8 +85,9 @@ def _square_pixels(
     return cv2.resize(arr, new_size, interpolation=cv2.INTER_CUBIC), round(target)
 
 
-def iter_image_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
-    """Yield one PageInput per frame; size is checked from the header before any decoding."""
+@contextmanager
+def opened_image(path: Path, options: OcrOptions) -> Iterator[tuple[Image.Image, int]]:
+    """The opened image and its frame count, after the checks that come before any page."""
     # Pillow's own bomb guard stays as a second line of defence, never below our budget.
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, options.max_page_pixels)
     try:
@@ -100,18 +102,39 @@ def iter_image_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
             raise DocumentError(
                 ErrorKind.TOO_LARGE, f"{frames} pages, over the limit of {options.max_pages}"
             )
+        yield img, frames
+
+
+def frame_page(frame: Image.Image, number: int, options: OcrOptions) -> PageInput:
+    """The current frame as page ``number``; size is checked from the header before decoding."""
+    _check_pixels(frame.size, options, f"page {number + 1}")
+    try:
+        frame.load()
+        orientation = frame.getexif().get(0x0112, 1)
+        oriented = ImageOps.exif_transpose(frame) if orientation != 1 else frame
+    except Image.DecompressionBombError as exc:
+        raise DocumentError(ErrorKind.TOO_LARGE, f"image is too large: {exc}") from exc
+    except (OSError, SyntaxError, ValueError, MemoryError) as exc:
+        raise DocumentError(
+            ErrorKind.CORRUPT, f"page {number + 1} cannot be decoded: {exc}"
+        ) from exc
+    notes = [f"exif-orientation-{orientation}"] if orientation != 1 else []
+    arr, dpi = _square_pixels(to_array(oriented), _declared_dpi(frame))
+    return PageInput(file_page=number, image=arr, dpi=dpi, notes=notes)
+
+
+def seek_frame(img: Image.Image, number: int) -> Image.Image | None:
+    """Frame ``number`` of ``img`` as ``ImageSequence`` reaches it: None where the sequence
+    would have ended early (EOFError); other errors propagate as they would there."""
+    try:
+        img.seek(number)
+    except EOFError:
+        return None
+    return img
+
+
+def iter_image_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
+    """Yield one PageInput per frame; size is checked from the header before any decoding."""
+    with opened_image(path, options) as (img, _):
         for number, frame in enumerate(ImageSequence.Iterator(img)):
-            _check_pixels(frame.size, options, f"page {number + 1}")
-            try:
-                frame.load()
-                orientation = frame.getexif().get(0x0112, 1)
-                oriented = ImageOps.exif_transpose(frame) if orientation != 1 else frame
-            except Image.DecompressionBombError as exc:
-                raise DocumentError(ErrorKind.TOO_LARGE, f"image is too large: {exc}") from exc
-            except (OSError, SyntaxError, ValueError, MemoryError) as exc:
-                raise DocumentError(
-                    ErrorKind.CORRUPT, f"page {number + 1} cannot be decoded: {exc}"
-                ) from exc
-            notes = [f"exif-orientation-{orientation}"] if orientation != 1 else []
-            arr, dpi = _square_pixels(to_array(oriented), _declared_dpi(frame))
-            yield PageInput(file_page=number, image=arr, dpi=dpi, notes=notes)
+            yield frame_page(frame, number, options)

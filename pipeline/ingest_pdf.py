@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,41 @@ def native_dpi(page: Any, width_pt: float, height_pt: float) -> float | None:
     return best
 
 
-def iter_pdf_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
+class OpenPdf:
+    """An opened PDF whose upfront checks passed: its page count, and any page on demand."""
+
+    def __init__(self, doc: pdfium.PdfDocument, plumber: Any | None,
+                 options: OcrOptions) -> None:
+        self.doc = doc
+        self.count = len(doc)
+        self._plumber = plumber
+        self._options = options
+        self._opened: list[Any] = []
+
+    def _plumber_page(self, number: int) -> Any | None:
+        """pdfplumber's page, parsed only for pages that are rasterised (text pages skip it)."""
+        try:
+            if self._plumber is None or len(self._plumber.pages) != self.count:
+                return None
+            self._opened.append(self._plumber.pages[number])
+        except Exception as exc:  # pdfminer fails in many ways; PDFium still renders
+            log.warning("page %d not described by pdfplumber: %s", number + 1,
+                        type(exc).__name__)
+            return None
+        return self._opened[-1]
+
+    def page(self, number: int) -> PageInput:
+        """Page ``number`` (0-based); raises the page's own DocumentError."""
+        try:
+            return _one_page(self.doc, number, self._plumber_page, self._options)
+        finally:
+            while self._opened:
+                self._opened.pop().close()  # drop pdfminer's per-page caches: pages stream
+
+
+@contextmanager
+def opened_pdf(path: Path, options: OcrOptions) -> Iterator[OpenPdf]:
+    """Open ``path`` and run the checks that come before any page (count, limit, XFA)."""
     with ExitStack() as stack:
         doc = open_pdfium(path)
         stack.callback(doc.close)
@@ -106,26 +140,13 @@ def iter_pdf_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
                 ErrorKind.UNSUPPORTED,
                 "dynamic XFA form: its pages are generated from form data and cannot be drawn",
             )
-        opened: list[Any] = []
+        yield OpenPdf(doc, plumber, options)
 
-        def plumber_page(number: int) -> Any | None:
-            """pdfplumber's page, parsed only for pages that are rasterised (text pages skip it)."""
-            try:
-                if plumber is None or len(plumber.pages) != count:
-                    return None
-                opened.append(plumber.pages[number])
-            except Exception as exc:  # pdfminer fails in many ways; PDFium still renders
-                log.warning("page %d not described by pdfplumber: %s", number + 1,
-                            type(exc).__name__)
-                return None
-            return opened[-1]
 
-        for number in range(count):
-            try:
-                yield _one_page(doc, number, plumber_page, options)
-            finally:
-                while opened:
-                    opened.pop().close()  # drop pdfminer's per-page caches: pages stream
+def iter_pdf_pages(path: Path, options: OcrOptions) -> Iterator[PageInput]:
+    with opened_pdf(path, options) as pdf:
+        for number in range(pdf.count):
+            yield pdf.page(number)
 
 
 def _one_page(doc: pdfium.PdfDocument, number: int,

@@ -32,16 +32,21 @@ from workers import webhook_actor  # noqa: E402,F401  (after set_broker: webhook
 
 @dramatiq.actor(queue_name="hoso.split", priority=10)
 def split(dossier_id: str, files: list[list[str]]) -> None:
-    """Render the originals' pages into the work area; fan out one OCR message per page."""
+    """Count the originals' pages; fan out one OCR message per page."""
     steps.split(context(), dossier_id, [steps.SourceFile(key, name) for key, name in files],
-                send_page=lambda index: ocr_page.send(dossier_id, index),
+                send_page=lambda index, page: ocr_page.send(dossier_id, index, page.key,
+                                                            page.number),
                 send_publish=lambda: publish.send(dossier_id))
 
 
 @dramatiq.actor(queue_name="hoso.ocr", priority=20)
-def ocr_page(dossier_id: str, index: int) -> None:
-    """OCR one page; the page that completes the dossier sends ``publish``."""
-    steps.ocr_one(context(), dossier_id, index, send_publish=lambda: publish.send(dossier_id))
+def ocr_page(dossier_id: str, index: int, key: str | None = None,
+             number: int | None = None) -> None:
+    """OCR page ``number`` of original ``key``; the page that completes the dossier sends
+    ``publish``. (Messages without ``key`` come from a split of an earlier version.)"""
+    source = steps.PageSource(key, number) if key is not None and number is not None else None
+    steps.ocr_one(context(), dossier_id, index, send_publish=lambda: publish.send(dossier_id),
+                  source=source)
 
 
 @dramatiq.actor(queue_name="hoso.publish", priority=0)
