@@ -71,8 +71,16 @@ def sign_pdf(pdf: bytes, desk: DeskCertificate, *, agency_name: str,
         reason=reason_text(agency_name, at), name=agency_name)
     seed = hashlib.sha256(pdf + desk.fingerprint.encode() + at.isoformat().encode()).digest()
     writer = _StableWriter(io.BytesIO(pdf), at, seed[:16])
-    out = _AtTimeSigner(meta, signer=signer, at=at).sign_pdf(writer)
+    pdf_signer = _AtTimeSigner(meta, signer=signer, at=at, size_key=desk.fingerprint)
+    out = pdf_signer.sign_pdf(writer, bytes_reserved=_RESERVED.get(desk.fingerprint))
     return out.getvalue()
+
+
+# Room for the signature container, by certificate: pyHanko sizes it by signing a dummy
+# digest first (a third of a signature's cost). The size depends only on the certificate
+# chain and the key (the digest, the signing-time attribute and an RSA signature have a
+# fixed length), so the first estimate serves every later copy, byte for byte the same.
+_RESERVED: dict[str, int] = {}
 
 
 class _RsaSigner(signers.SimpleSigner):
@@ -124,12 +132,21 @@ class _AtTimeSigner(signers.PdfSigner):
     """pyHanko reads the clock for the signing time; a copy's signing time is given instead."""
 
     def __init__(self, meta: signers.PdfSignatureMetadata, *, signer: signers.Signer,
-                 at: datetime) -> None:
+                 at: datetime, size_key: str) -> None:
         super().__init__(meta, signer=signer)
         self._at = at
+        self._size_key = size_key
 
     def init_signing_session(self, pdf_out: IncrementalPdfFileWriter,  # type: ignore[override]
                              existing_fields_only: bool = False) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self._at
+        estimate = session.estimate_signature_container_size
+        size_key = self._size_key
+
+        async def remembered(*args: object, **kwargs: object) -> int:
+            _RESERVED[size_key] = reserved = await estimate(*args, **kwargs)
+            return reserved
+
+        session.estimate_signature_container_size = remembered  # type: ignore[method-assign]
         return session

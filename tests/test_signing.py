@@ -196,6 +196,20 @@ def test_signing_is_deterministic_for_the_same_input(
     assert later != data and verify_pdf(later, [desk.certificate]).ok
 
 
+def test_remembered_signature_room_gives_the_same_bytes_as_a_fresh_estimate(
+        desk: DeskCertificate, signed: tuple[bytes, bytes]) -> None:
+    """The container's room is estimated once per certificate; later copies reuse it and
+    must come out byte for byte as if estimated afresh (content-addressed keys)."""
+    from signing import sign as signing_module
+
+    original, data = signed
+    assert desk.fingerprint in signing_module._RESERVED
+    reused = sign_pdf(original, desk, agency_name=AGENCY_NAME, signed_at=SIGNED_AT)
+    signing_module._RESERVED.clear()
+    fresh = sign_pdf(original, desk, agency_name=AGENCY_NAME, signed_at=SIGNED_AT)
+    assert reused == fresh == data
+
+
 def test_naive_signing_time_is_refused(desk: DeskCertificate) -> None:
     with pytest.raises(ValueError, match="timezone"):
         sign_pdf(searchable_pdf(), desk, agency_name=AGENCY_NAME,
