@@ -76,16 +76,17 @@ def count_pages(path: Path, options: OcrOptions) -> int:
     from PIL import Image
 
     from pipeline.errors import DocumentError
-    from pipeline.ingest_pdf import open_pdfium
+    from pipeline.ingest_pdf import PDFIUM_LOCK, open_pdfium
 
     try:
         fmt = sniff_file(path, options.max_file_bytes)
         if fmt is FileFormat.PDF:
-            doc = open_pdfium(path)
-            try:
-                return len(doc)
-            finally:
-                doc.close()
+            with PDFIUM_LOCK:
+                doc = open_pdfium(path)
+                try:
+                    return len(doc)
+                finally:
+                    doc.close()
         with Image.open(path) as img:
             return int(getattr(img, "n_frames", 1))
     except (DocumentError, OSError, ValueError, Image.DecompressionBombError):

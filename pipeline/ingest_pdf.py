@@ -3,12 +3,16 @@
 PDFium (through pypdfium2, which pdfplumber itself renders with) validates and
 rasterises; pdfplumber reads the text layer and the images' own resolution so
 that scans are rasterised at the resolution they were scanned at.
-PDFium is not thread-safe: everything here runs in one thread.
+PDFium is not thread-safe, not even across different documents: every use of
+it goes through ``opened_pdf``, which holds one lock per process for as long as
+the document is open (worker threads read their pages one after the other;
+Tesseract, the long part, still runs in parallel).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -26,6 +30,7 @@ from pipeline.text_layer import read_text_layer
 
 log = logging.getLogger(__name__)
 
+PDFIUM_LOCK = threading.RLock()  # see the module docstring
 _PDFIUM_PASSWORD_ERROR = 4
 _PDFIUM_SECURITY_ERROR = 5
 
@@ -119,8 +124,10 @@ class OpenPdf:
 
 @contextmanager
 def opened_pdf(path: Path, options: OcrOptions) -> Iterator[OpenPdf]:
-    """Open ``path`` and run the checks that come before any page (count, limit, XFA)."""
-    with ExitStack() as stack:
+    """Open ``path`` and run the checks that come before any page (count, limit, XFA).
+
+    Holds the process's PDFium lock until the document is closed."""
+    with PDFIUM_LOCK, ExitStack() as stack:
         doc = open_pdfium(path)
         stack.callback(doc.close)
         plumber = _open_plumber(path)

@@ -166,3 +166,28 @@ def test_local_originals_fetch_once_evict_unused_and_retry_after_a_failure(
     store.put_bytes(b"late", missing)
     with cache.path(store, missing) as late:
         assert late.read_bytes() == b"late"  # a failed fetch is tried again, not remembered
+
+
+def test_pages_read_by_several_threads_at_once_equal_pages_read_in_turn(
+        tmp_path: Path) -> None:
+    """Worker threads read their own pages at the same time; PDFium is not thread-safe,
+    so its use is serialised by one lock per process (without it this crashes or
+    garbles pages now and then)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    options = OcrOptions()
+    pdf = _text_pdf(tmp_path / "nhieu-trang.pdf", [(595.0, 842.0)] * 6, blank=4)
+    in_turn = list(iter_pages(pdf, options))
+
+    def read(number: int) -> tuple[str | None, bytes | None]:
+        page = read_page(pdf, number, options)
+        assert page is not None
+        return (page.text_layer.text if page.text_layer else None,
+                page.image.tobytes() if page.image is not None else None)
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(read, [n % 6 for n in range(48)]))
+    for number, (text, pixels) in enumerate(got):
+        want = in_turn[number % 6]
+        assert text == (want.text_layer.text if want.text_layer else None)
+        assert pixels == (want.image.tobytes() if want.image is not None else None)
