@@ -25,7 +25,7 @@ MIN_RATIO = 82.0  # edit-distance similarity (0..100) for a line to count as a t
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
 # Words that mark the back of an identity card (no title there).
 _WORD = re.compile(r"[a-z]{2}")
-_CARD_BACK = re.compile(r"dac diem nhan dang|idvnm|ngon tro|vet seo")
+_CARD_BACK = re.compile(r"dac diem nhan dang|[i1l]dvnm|ngon tro|vet seo")  # MRZ: I read as 1 or l
 
 
 @dataclass(frozen=True, slots=True)

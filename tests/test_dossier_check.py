@@ -64,6 +64,15 @@ def test_ocr_errors_in_titles_are_tolerated_but_body_text_is_not_a_title() -> No
     assert classify_page(body, PATTERNS).type_id is None
 
 
+@pytest.mark.parametrize("mrz", ["IDVNM0923047736992092304773699<<8",
+                                 "1DVNM0923047736992092304773699<<8",   # I read as 1
+                                 "lDVNM0923047736992092304773699<<8"])  # ... or as l
+def test_a_card_back_is_known_by_its_machine_readable_zone(mrz: str) -> None:
+    """A phone photo of a card whose title OCR lost: the MRZ line still says 'card'."""
+    text = f"gu ớc\nSố định danh cá nhân: 092304773699\n{mrz}\n0405262F2905260VNM<<<<<<<<<<<4"
+    assert classify_page(text, PATTERNS).type_id == "cccd"
+
+
 def test_longest_title_wins() -> None:
     text = "TỜ KHAI CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN"
     assert classify_page(text, PATTERNS).type_id == "to_khai_xac_nhan_hon_nhan"

@@ -25,6 +25,8 @@ from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
 from pipeline.understand.card_expiry import expiry_from_cut_date, expiry_from_mrz_slip
+from pipeline.understand.card_nationality import nationality_after_label
+from pipeline.understand.card_number import glued_number, glued_number_note
 from pipeline.understand.identity import Problem, validate_cccd
 from pipeline.understand.mrz import read_mrz
 from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
@@ -48,6 +50,7 @@ from pipeline.understand.normalise import (
     normalise_text,
 )
 from pipeline.understand.qr import CardQr, parse_cccd_qr
+from pipeline.understand.unit_names import ends_with_province
 
 __all__ = [
     "REVIEW_THRESHOLD",
@@ -363,6 +366,11 @@ def _trimmed(read: FieldRead, lines: list[_Line], card: bool = False) -> FieldRe
         return read
     kept = list(read.pieces[:1])
     for p in read.pieces[1:]:
+        if card and read.kind == "place" and ends_with_province(
+                " ".join(lines[k.line].text[k.start:k.end] for k in kept)):
+            # The address is whole: the next line is the other column's (an expiry date
+            # under quê quán, a speck read 'tan'), not the rest of it.
+            break
         # A wrapped line that holds symbols no value has ('(694996404 %#%Z.') is the card
         # photo's or the frame's OCR, not the rest of the value: it and what follows go,
         # all but a clean end of the value on one side of the junk ('Hóa _', 'S44» Điền').
@@ -378,7 +386,17 @@ def _trimmed(read: FieldRead, lines: list[_Line], card: bool = False) -> FieldRe
     pieces = tuple(_trim_piece(lines[p.line].text, p, i == 0, i == n - 1, read.kind == "text")
                    for i, p in enumerate(kept))
     pieces = tuple(p for p in pieces if p.end > p.start) or read.pieces[:1]
-    return replace(read, pieces=pieces)
+    trimmed = replace(read, pieces=pieces)
+    if read.kind == "nationality" and _says_viet_nam(read, lines) and not _says_viet_nam(
+            trimmed, lines):
+        return read  # 'Việ‡ Nam.': the misread glyph made its word look like a speck
+    return trimmed
+
+
+def _says_viet_nam(read: FieldRead, lines: list[_Line]) -> bool:
+    text = " ".join(lines[p.line].text[p.start:p.end] for p in read.pieces)
+    found = normalise_nationality(text)
+    return found is not None and found.value == "Việt Nam"
 
 
 def _joined(read: FieldRead, lines: list[_Line]) -> tuple[str, bool]:
@@ -652,6 +670,42 @@ def _apply_mrz(fields: dict[str, Field], lines: list[_Line]) -> None:
         put("ngay_het_han", mrz.expiry)
 
 
+def _nationality_fallback(lines: list[_Line]) -> Field | None:
+    """A card's "Quốc tịch" the label reader missed for its garbled gloss (see
+    ``card_nationality``): the first such line whose value reads."""
+    for i, line in enumerate(lines):
+        span = nationality_after_label(line.text)
+        if span is None:
+            continue
+        found = _to_field(FieldRead("quoc_tich", "nationality", (ValuePiece(i, *span),), i,
+                                    fuzzy_label=True), lines, card=True)
+        if found.value:
+            return found
+    return None
+
+
+def _unglue_number(fields: dict[str, Field], lines: list[_Line]) -> list[Problem]:
+    """A card left without a number whose 13-digit run holds it («4031203148519): the window
+    that fits the card's own birth date and sex (``card_number``), for review."""
+    old = fields.get("so_dinh_danh")
+    if old is not None and old.value:
+        return []
+    born, sex = fields.get("ngay_sinh"), fields.get("gioi_tinh")
+    found = glued_number([ln.text for ln in lines],
+                         born.value if born and not born.needs_review else None,
+                         sex.value if sex and not sex.needs_review else None)
+    if found is None:
+        return []
+    read = FieldRead("so_dinh_danh", "id", (ValuePiece(found.line, found.start, found.end),),
+                     found.line, fuzzy_label=True)
+    new = _to_field(read, lines, card=True)
+    if new.value != found.number:
+        return []
+    fields["so_dinh_danh"] = replace(new, confidence=new.confidence * GUESS_PENALTY,
+                                     raw=found.run, needs_review=True)
+    return [glued_number_note(found)]
+
+
 NO_EXPIRY_FIELD = "khong_thoi_han"
 
 
@@ -759,6 +813,21 @@ _RESIDENCE = re.compile(r"noi\s*(?:thuong|cu)\s*tru|residence")
 ORIGIN_LOOKAHEAD = 4
 
 
+_CARD_HEADING = re.compile(r"(?:can cuoc(?: cong dan)?|(?:citizen )?identity card|"
+                           r"cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc)")
+
+
+def _drop_headings(fields: dict[str, Field]) -> None:
+    """A card's printed heading ('CĂN CƯỚC CÔNG DÂN') read as the value under a label that
+    stands alone (the photocopy put the title line between label and value) is no value:
+    the field is left empty for the fallbacks and the officer, never kept as read."""
+    for name, f in fields.items():
+        letters = " ".join(re.sub(r"[^a-z]+", " ", fold(f.raw or "")).split())
+        if f.value and _CARD_HEADING.fullmatch(letters):
+            fields[name] = replace(f, value="", confidence=min(f.confidence, 0.3),
+                                   needs_review=True)
+
+
 def _origin_below(read: FieldRead, lines: list[_Line]) -> FieldRead | None:
     """A card's quê quán printed a few lines under its label, past the other column's
     label and value (the photo column's expiry, the name block of the older layout).
@@ -772,13 +841,15 @@ def _origin_below(read: FieldRead, lines: list[_Line]) -> FieldRead | None:
         if _RESIDENCE.search(fold(text)):
             return None
         m = _UNIT_START.search(text)
-        if m is None or len(text[:m.start("unit")].split()) > 1:
+        # Specks before the value: at most one word-like one ('đa'); the card's frame ('|')
+        # and other symbols are no word.
+        if m is None or len([t for t in text[:m.start("unit")].split()
+                             if not _is_junk_token(t, at_end=False)]) > 1:
             continue
-        value = text[m.start("unit"):].rstrip()
-        if _plain_vietnamese(value):
-            return FieldRead(read.field, read.kind, (ValuePiece(i, m.start("unit"), len(value)
-                                                                + m.start("unit")),), i,
-                             fuzzy_label=True)
+        # ... and specks after it ('… Hồ Chí Minh - :') go as they do from any value.
+        piece = _trim_piece(text, ValuePiece(i, m.start("unit"), len(text)), False, True)
+        if piece.end > piece.start and _plain_vietnamese(text[piece.start:piece.end]):
+            return FieldRead(read.field, read.kind, (piece,), i, fuzzy_label=True)
     return None
 
 
@@ -862,11 +933,17 @@ def extract_fields(doc_type: str, pages: list[PageResult],
     if doc_type == "cccd":
         reads = {name: _card_value_below(read, lines) for name, read in reads.items()}
     fields = {name: _to_field(read, lines, doc_type == "cccd") for name, read in reads.items()}
+    if doc_type == "cccd":
+        _drop_headings(fields)
     if doc_type == "cccd" and "que_quan" in reads and not fields["que_quan"].value:
         below = _origin_below(reads["que_quan"], lines)
         if below is not None:
             fields["que_quan"] = _to_field(below, lines, True)
     _refill_from_fallbacks(doc_type, fields, lines)
+    if doc_type == "cccd" and not (fields.get("quoc_tich") and fields["quoc_tich"].value):
+        nationality = _nationality_fallback(lines)
+        if nationality is not None:
+            fields["quoc_tich"] = nationality
     for name, read in reads.items():
         if read.kind == "money" and not read.blank:
             fields[name] = _check_money(fields[name], read, lines)
@@ -876,6 +953,7 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         if card is not None:
             problems += _merge_qr(fields, card, pages[0].index)
         _apply_mrz(fields, lines)
+        problems += _unglue_number(fields, lines)
         expiry = fields.get("ngay_het_han")
         if expiry is None or not expiry.value or expiry.needs_review:
             fallback = _expiry_fallback(lines, fields)

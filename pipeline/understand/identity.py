@@ -27,6 +27,7 @@ import yaml
 from pipeline.understand.normalise import nfc
 
 __all__ = [
+    "NUMBER_REPAIRED",
     "CccdNumber",
     "Problem",
     "decode_cccd",
@@ -35,6 +36,9 @@ __all__ = [
     "validate_cccd",
 ]
 
+NUMBER_REPAIRED = "so_dinh_danh_da_sua"
+"""Problem kind of a number taken other than as read (a slip, a glued speck): the note
+shows both, for the officer to compare with the paper."""
 PROVINCES_FILE = Path(__file__).with_name("data") / "provinces_07_2016.yaml"
 
 # digit 4 → (first year of the century, sex)

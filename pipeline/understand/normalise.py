@@ -287,7 +287,21 @@ def normalise_nationality(text: str) -> Normalised | None:
     m = re.match(r"viet\s*(?P<nam>n\S{1,3})\b(?P<rest>.*)$", fold(place.value))
     if m and m.group("nam") in _NAM_MISREADS and not re.search(r"[a-z]{2}", m.group("rest")):
         return Normalised("Việt Nam", guessed=True)
+    # One glyph misread ('Việ‡ Nam', 'Vệt Nam'): no other nationality is one letter away.
+    letters = re.sub(r"[^a-z]+", "", fold(place.value))
+    if len(letters) >= 6 and _one_edit(letters, "vietnam"):
+        return Normalised("Việt Nam", guessed=True)
     return place
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` is ``b`` with at most one letter changed, dropped or added."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 # ---------------------------------------------------------------- gender

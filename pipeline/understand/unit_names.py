@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pipeline.understand.normalise import fold
 
-__all__ = ["repair_unit_names", "repair_unit_words"]
+__all__ = ["ends_with_province", "repair_unit_names", "repair_unit_words"]
 
 # Unit words as the dataset's types write them, folded; 'thành phố' names both a province
 # and a former provincial city, so it looks in both.
@@ -86,6 +86,39 @@ def _province_one_letter_off(name: str) -> str | None:
     hits = {s for k, spellings in _provinces().items() if len(k) == len(folded) and sum(
         a != b for a, b in zip(k, folded, strict=True)) == 1 for s in spellings}
     return next(iter(hits)) if len(hits) == 1 else None
+
+
+_LAST_UNIT = re.compile(
+    r"(?:^|,)\s*(?P<kind>tỉnh|thành phố|tp\.?)\s+(?P<name>[^,]+?)[\s.]*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _province_units() -> frozenset[tuple[str, str]]:
+    """(folded 'tinh' or 'thanh pho', folded name) of every province, before and after July
+    2025, less the 'thành phố' names a provincial city also bore (a city's address goes on
+    to its province)."""
+    from vietnamadminunits.database import query
+
+    found: set[tuple[str, str]] = set()
+    for table in ("admin_units", "admin_units_legacy"):
+        for row in query(f"SELECT DISTINCT province, provinceShort FROM {table}"):
+            found.add((_split_type(row["province"], row["provinceShort"]),
+                       fold(row["provinceShort"])))
+    cities = {fold(row["districtShort"]) for row in query(
+        "SELECT DISTINCT districtType, districtShort FROM admin_units_legacy")
+        if row["districtType"] == "Thành phố" and row["districtShort"]}
+    return frozenset(u for u in found if not (u[0] == "thanh pho" and u[1] in cities))
+
+
+def ends_with_province(text: str) -> bool:
+    """Does the address end with a whole province ('…, tỉnh Khánh Hòa')? An address
+    names its province last, so nothing on the next line belongs to it; 'Thành phố Hồ
+    Chí' is no province and still waits for its 'Minh'."""
+    m = _LAST_UNIT.search(text)
+    if m is None:
+        return False
+    kind = "tinh" if fold(m.group("kind")) == "tinh" else "thanh pho"
+    return (kind, " ".join(fold(m.group("name")).split())) in _province_units()
 
 
 def _marks(text: str) -> list[str]:
