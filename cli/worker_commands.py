@@ -100,9 +100,9 @@ def run_worker(args: argparse.Namespace) -> int:
     # One OCR message in hand per thread: pages spread evenly over machines instead of
     # waiting in a busy worker's prefetch buffer.
     os.environ.setdefault("dramatiq_queue_prefetch", str(threads))
-    # How long an idle (or full) Redis consumer sleeps before asking again: dramatiq's
-    # 1 s default puts up to a second on every hop of a dossier (submit -> split ->
-    # page -> publish) and after every page. RabbitMQ pushes and is not affected.
+    # How long a Redis consumer holding its full prefetch waits before looking again
+    # (no Redis call; an idle one waits on its doorbell, see workers/redis_broker.py),
+    # and how often idle worker threads look for a message handed to them.
     os.environ.setdefault("dramatiq_worker_timeout", str(POLL_MS))
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract: one core per process
     argv = [sys.executable, "-m", "dramatiq", "workers.actors",
@@ -121,7 +121,7 @@ def worker_size(cores: int, processes: int | None, threads: int | None) -> tuple
     fetching, storing or recording instead of running Tesseract. One process
     per two cores (3 threads each): a process per core gave no more pages a
     minute on 2 cores but cost 20-30% more CPU (a second warm-up and set of
-    consumers polling Redis) and held 4 pages for 2 cores; 3 threads of
+    consumers) and held 4 pages for 2 cores; 3 threads of
     ~0.4 s Python per 2.3 s page keep the GIL far from saturated.
     """
     processes = max(1, cores // 2) if processes is None else processes

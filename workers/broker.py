@@ -12,13 +12,8 @@
     redelivers a dead consumer's messages as soon as its connection drops.
 ``memory://``  StubBroker, driven by an in-process ``dramatiq.Worker``.
 
-A Redis consumer polls (a Lua script call) whenever its queue is empty, every
-``dramatiq_worker_timeout`` ms. ``dossier worker`` sets 50 ms so a dossier does
-not wait up to a second at each hop; but with eight queues per process (the
-three of a dossier, webhooks, and each one's delay queue) that polling alone
-took ~10% of a 2-core machine. Only the dossier's own queues poll that fast;
-delay queues (retries, backoff of a second or more) and webhooks poll at
-dramatiq's own pace, ``SLOW_POLL_MS``.
+Redis consumers of the dossier's own queues wait on a doorbell instead of
+polling (``workers.redis_broker``).
 """
 
 from __future__ import annotations
@@ -39,14 +34,13 @@ from dramatiq.middleware import (
 
 from workers.faults import is_transient
 from workers.middleware import RecordFailure, WarmUp
+from workers.redis_broker import DoorbellRedisBroker
 from workers.settings import WorkerSettings
 
 __all__ = ["make_broker"]
 
 DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000
 DEFAULT_MAINTENANCE_CHANCE = 10_000
-FAST_POLL_QUEUES = frozenset({"hoso.split", "hoso.ocr", "hoso.publish"})
-SLOW_POLL_MS = 1_000
 
 
 def _middleware(settings: WorkerSettings) -> list[Middleware]:
@@ -79,24 +73,10 @@ def make_broker(settings: WorkerSettings) -> dramatiq.Broker:
         heartbeat = int(query.pop("heartbeat_timeout_ms", DEFAULT_HEARTBEAT_TIMEOUT_MS))
         chance = int(query.pop("maintenance_chance", DEFAULT_MAINTENANCE_CHANCE))
         clean = urlunsplit(parts._replace(query=urlencode(query)))
-        return _redis_broker_class()(url=clean, middleware=middleware,
+        return DoorbellRedisBroker(url=clean, middleware=middleware,
                                      heartbeat_timeout=heartbeat, maintenance_chance=chance)
     if scheme in ("amqp", "amqps"):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
         return RabbitmqBroker(url=url, middleware=middleware)
     raise ValueError(f"DOSSIER_BROKER_URL {scheme}://...: expected redis://, amqp:// or memory://")
-
-
-def _redis_broker_class() -> type[dramatiq.Broker]:
-    """RedisBroker whose idle polling is fast only on the dossier's own queues."""
-    from dramatiq.brokers.redis import RedisBroker
-
-    class PacedRedisBroker(RedisBroker):
-        def consume(self, queue_name: str, prefetch: int = 1,
-                    timeout: int = 5000) -> dramatiq.Consumer:
-            if queue_name not in FAST_POLL_QUEUES:
-                timeout = max(timeout, SLOW_POLL_MS)
-            return super().consume(queue_name, prefetch, timeout)
-
-    return PacedRedisBroker
