@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipeline.preprocess.analysis import ink_mask, label_components
+from pipeline.preprocess.analysis import label_components
+from pipeline.preprocess.sparse import ink_threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +18,16 @@ class Components:
     widths: np.ndarray
     areas: np.ndarray
     centroids: np.ndarray  # (n, 2) x, y
+    lefts: np.ndarray  # box corner per label
+    tops: np.ndarray
 
 
 def ink_components(grey: np.ndarray) -> Components:
-    count, labels, stats, centroids = label_components(ink_mask(grey))
+    """Ink blobs, the ink cut off below a nearly blank page's grain (see ``sparse``)."""
+    _, mask = cv2.threshold(grey, ink_threshold(grey)[0], 1, cv2.THRESH_BINARY_INV)
+    count, labels, stats, centroids = label_components(mask)
     del count
     return Components(labels, stats[:, cv2.CC_STAT_HEIGHT].copy(),
                       stats[:, cv2.CC_STAT_WIDTH].copy(), stats[:, cv2.CC_STAT_AREA].copy(),
-                      centroids)
+                      centroids, stats[:, cv2.CC_STAT_LEFT].copy(),
+                      stats[:, cv2.CC_STAT_TOP].copy())

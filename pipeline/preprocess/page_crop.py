@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import cv2
 import numpy as np
 
@@ -10,6 +12,7 @@ from pipeline.preprocess.analysis import ANALYSIS_SIDE, downscale, ink_mask, to_
 MIN_AREA = 0.15  # the sheet must fill at least this much of the photo...
 MAX_AREA = 0.93  # ...and leave some background, else it is a scan, not a photo
 MIN_CONTRAST = 25  # grey levels between paper and background
+MISFIT = 0.06  # how far the quad's area may stray from the sheet's outline
 TEXT_PAD = 64  # px of bare paper kept around the text: two letter heights at OCR size
 
 
@@ -73,13 +76,51 @@ def find_page_quad(image: np.ndarray) -> np.ndarray | None:
         if len(approx) == 4:
             quad = approx.reshape(4, 2).astype(np.float32)
             break
-    if quad is None:
-        return None
     # A quad that leaves out much of the sheet (or takes in much desk) is a bad guess:
     # better no crop than a cropped-off corner of text.
-    if abs(cv2.contourArea(quad) / cv2.contourArea(hull) - 1.0) > 0.06:
-        return None
+    if quad is None or abs(cv2.contourArea(quad) / cv2.contourArea(hull) - 1.0) > MISFIT:
+        quad = _quad_without_spur(sheet, hull, perimeter, bright.shape)
+        if quad is None:
+            return None
     return _order(quad / factor)
+
+
+def _quad_without_spur(sheet: np.ndarray, hull: np.ndarray, perimeter: float,
+                       shape: tuple[int, ...]) -> np.ndarray | None:
+    """The sheet when a band of desk as bright as paper (a lit stripe of wood grain, the
+    edge of another sheet) joins it: that spur adds a corner or two to the outline, not
+    a side. Of the outline's corners, the four whose quad fits the bright region best,
+    if it fits it as closely as a clean outline must and what it leaves out runs off the
+    photo, as a desk does: a corner of the sheet lost to shade leaves out a sliver that
+    does not, and cutting along it would cut off text."""
+    region = np.zeros(shape[:2], np.uint8)
+    cv2.drawContours(region, [sheet], -1, 1, cv2.FILLED)
+    area = int(region.sum())
+    best, best_fit, best_drawn = None, 0.0, region
+    for epsilon in (0.02, 0.03):
+        corners = cv2.approxPolyDP(hull, epsilon * perimeter, True).reshape(-1, 2)
+        if not 5 <= len(corners) <= 6:
+            continue
+        for four in combinations(range(len(corners)), 4):
+            quad = corners[list(four)].astype(np.int32)
+            drawn = np.zeros_like(region)
+            cv2.fillConvexPoly(drawn, quad, 1)
+            both = int((drawn & region).sum())
+            fit = both / float(area + int(drawn.sum()) - both)
+            if fit > best_fit:
+                best, best_fit, best_drawn = quad.astype(np.float32), fit, drawn
+    if best is None or best_fit < 1.0 - MISFIT:
+        return None
+    left_out = cv2.morphologyEx(region & (1 - best_drawn), cv2.MORPH_OPEN,
+                                np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(left_out, 8)
+    height, width = left_out.shape
+    for label in range(1, count):
+        x, y, w, h, size = stats[label]
+        off_photo = x == 0 or y == 0 or x + w == width or y + h == height
+        if size >= 0.002 * area and not off_photo:
+            return None
+    return best
 
 
 def flatten_page(image: np.ndarray, quad: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from pipeline.preprocess.page_crop import find_page_quad, flatten_page
 from pipeline.preprocess.scale import letter_height, rescale, scale_factor
 from pipeline.preprocess.scribble import remove_scribbles
 from pipeline.preprocess.seal import grey_without_seals
+from pipeline.preprocess.sparse import whiten_paper
 
 MIN_SKEW = 0.3  # degrees; below this resampling costs Tesseract more than the skew does
 ASSUMED_DPI = 300
@@ -96,6 +97,9 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
 
     if not keep_colour:
         image = grey
+    grey, whitened = whiten_paper(grey)  # a nearly blank page: Tesseract's Otsu needs it
+    if whitened:
+        steps.append("paper-whitened")
     blobs = ink_components(grey)
     height = letter_height(blobs)
     if height is not None:  # a signature is read as a few wrong letters

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from pipeline.preprocess.components import Components
 
@@ -29,19 +32,71 @@ MAX_SCALE_UP = 3.0
 # small letters, and a x3 blow-up of the whole sheet (110 Mpx seen on phone
 # photos) costs Tesseract minutes for mostly empty paper.
 MAX_OCR_PIXELS = 36_000_000
+# Which blobs are letters: those in and beside lines of text (see _near_text_lines).
+MIN_LETTERS = 20  # letter-sized blobs a page needs before its letters are measured
+MIN_IN_LINES = 8  # of which in or by text lines: fewer, and specks outnumber the text
+MIN_RUN = 3  # blobs in a row that make a piece of text line
+NEIGHBOUR_GAP = 1.0  # of the taller one's height: letters and word spaces are closer
+NEIGHBOUR_RATIO = 2.5  # heights of neighbours differ less (x-height "a" beside "Đ")
+
+
+def _near_text_lines(blobs: Components, candidates: np.ndarray) -> np.ndarray:
+    """Which candidate labels belong to text: blobs in a run of at least ``MIN_RUN`` of
+    similar height side by side on a common band, the way letters sit in a line, and the
+    blobs within a letter height of such a run (diacritics, dots, punctuation).
+
+    Toner specks on a nearly blank photocopy are letter-sized too, and on a page with one
+    line of text they outnumber its letters a hundred to one; but they lie alone. On a
+    page of text nearly every blob is near a line, so its measure stays what it was.
+    """
+    heights = blobs.heights[candidates].astype(np.float64)
+    widths = blobs.widths[candidates].astype(np.float64)
+    tops = blobs.tops[candidates].astype(np.float64)
+    lefts = blobs.lefts[candidates].astype(np.float64)
+    middle = np.column_stack([lefts + widths / 2, tops + heights / 2])
+    # Neighbours' centres lie within a gap and their sizes apart: searched around each
+    # blob by its own size, so a speck looks only at its own few pixels of paper.
+    reach = (1 + NEIGHBOUR_GAP) * (heights + widths)
+    found = cKDTree(middle).query_ball_point(middle, reach, return_sorted=False)
+    counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    a = np.repeat(np.arange(len(found)), counts)
+    b = np.concatenate([np.asarray(f, dtype=np.int64) for f in found])
+    a, b = a[a != b], b[a != b]
+    taller = np.maximum(heights[a], heights[b])
+    shorter = np.minimum(heights[a], heights[b])
+    gap_x = np.maximum(lefts[a], lefts[b]) - np.minimum(lefts[a] + widths[a],
+                                                        lefts[b] + widths[b])
+    gap_y = np.maximum(tops[a], tops[b]) - np.minimum(tops[a] + heights[a],
+                                                      tops[b] + heights[b])
+    side_by_side = ((taller <= NEIGHBOUR_RATIO * shorter) & (gap_x <= NEIGHBOUR_GAP * taller)
+                    & (-gap_y >= 0.5 * shorter))  # overlapping by half the shorter one
+    graph = coo_matrix((np.ones(int(side_by_side.sum())), (a[side_by_side], b[side_by_side])),
+                       shape=(len(candidates),) * 2)
+    _, run = connected_components(graph, directed=False)
+    in_line = np.bincount(run)[run] >= MIN_RUN
+    # Within a letter height of a letter of a line, measured on that letter.
+    beside = in_line[b] & (gap_x <= heights[b]) & (gap_y <= heights[b])
+    near = in_line.copy()
+    near[a[beside]] = True
+    return near
 
 
 def letter_height(blobs: Components) -> float | None:
-    """Median height of letter-sized ink blobs, or None if the page has too few."""
+    """Median height of the letter-sized ink blobs in and beside text lines, or None if
+    the page has too few."""
     heights = blobs.heights[1:].astype(np.float64)
     widths = blobs.widths[1:].astype(np.float64)
     areas = blobs.areas[1:].astype(np.float64)
     page_height = blobs.labels.shape[0]
     letters = (heights >= 4) & (heights < page_height * 0.05) & (widths < heights * 4) & (
         areas >= 8)
-    if letters.sum() < 20:
+    if letters.sum() < MIN_LETTERS:
         return None
-    return float(np.median(heights[letters]))
+    candidates = np.flatnonzero(letters) + 1
+    text = _near_text_lines(blobs, candidates)
+    if text.sum() < MIN_IN_LINES:
+        return None
+    return float(np.median(blobs.heights[candidates[text]]))
 
 
 def scale_factor(height: float | None, pixels: int = 0) -> float:
