@@ -18,6 +18,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from signing.desk import DeskSigner
 
 __all__ = ["DocumentInput", "FieldInput", "Kept", "keep"]
+
+PUT_THREADS = 4  # objects written at once
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
     agency's signature on a copy), at a time fixed by the dossier so a second
     keep stores the same bytes. ``encoded_images`` are page images already made by
     ``encode_page_image`` (by page index; the workers encode each page where it was
-    read), used as they are. Commits ``session``.
+    read), used as they are; a page given one needs no pixels (``image`` None). Commits
+    ``session``.
     """
     pages = [page for file in files for page in file.pages]
     by_index = {page.index: page for page in pages}
@@ -123,41 +127,54 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
     assert agency is not None
     year = dossier.received_at.astimezone(VIETNAM_TZ).year
 
-    def put(data: bytes, kind: str, ext: str, content_type: str) -> StoredObject:
+    def store_now(data: bytes, kind: str, ext: str, content_type: str) -> StoredObject:
         return store.put_content(io.BytesIO(data), agency_code=agency.code, received_year=year,
                                  dossier_code=dossier.code, kind=kind, extension=ext,
                                  content_type=content_type, metadata={"kind": kind})
 
-    objects: list[_Object] = []
     warnings: list[str] = []
     jpegs: dict[int, bytes] = {}  # page images already JPEG: the PDF embeds the same bytes
-    for page in pages:
-        if page.image is not None:
-            encoded = (encoded_images or {}).get(page.index) or encode_page_image(page.image)
-            if encoded.extension == "jpg":
-                jpegs[page.index] = encoded.data
-            objects.append(_Object(put(encoded.data, "page", encoded.extension,
-                                       encoded.content_type), "page", page.index))
-        ocr_json = json.dumps({"dossier_code": dossier.code, **page.as_dict(words=True),
-                               "lines": [{"text": ln.text, "bbox": list(ln.bbox)}
-                                         for ln in page.lines]},
-                              ensure_ascii=False, sort_keys=True).encode()
-        objects.append(_Object(put(ocr_json, "ocr", "json", "application/json"), "ocr",
-                               page.index))
-    for position, doc in enumerate(docs):
-        with_images = [by_index[i] for i in doc.pages if by_index[i].image is not None]
-        if not with_images:
-            continue
-        name = _type_name(catalog, doc.type_id)
-        pdf = build_searchable_pdf(
-            [PdfPage(p.image, p.dpi, tuple(p.words), jpegs.get(p.index))  # type: ignore[arg-type]
-             for p in with_images],
-            title=f"{dossier.code} - {name}", subject=procedure.name if procedure else None)
-        warnings += [f"document {position + 1} ({doc.type_id}): {w}" for w in pdf.warnings]
-        data = signer.sign_copy(pdf.data, dossier.received_at) if signer else pdf.data
-        objects.append(_Object(put(data, "pdf", "pdf", "application/pdf"), "pdf",
-                               document=position))
-    low_dpi = sorted(p.index for p in pages if p.image is not None and p.dpi < MIN_DPI)
+    made = encoded_images or {}
+    imaged = {p.index for p in pages if p.image is not None or p.index in made}
+    # Objects are written by a few threads while the next ones are made: each write waits
+    # for the disk (three fsyncs on a local folder) or the network, and a 60-page dossier
+    # has some 180 of them. The list keeps the order of making, so records do not depend
+    # on which write finished first.
+    with ThreadPoolExecutor(max_workers=PUT_THREADS) as pool:
+        pending: list[tuple[Future[StoredObject], str, int | None, int | None]] = []
+
+        def put(data: bytes, kind: str, ext: str, content_type: str, *,
+                page: int | None = None, document: int | None = None) -> None:
+            pending.append((pool.submit(store_now, data, kind, ext, content_type), kind, page,
+                            document))
+
+        for page in pages:
+            if page.index in imaged:
+                encoded = made.get(page.index) or encode_page_image(page.image)  # type: ignore[arg-type]
+                if encoded.extension == "jpg":
+                    jpegs[page.index] = encoded.data
+                put(encoded.data, "page", encoded.extension, encoded.content_type,
+                    page=page.index)
+            ocr_json = json.dumps({"dossier_code": dossier.code, **page.as_dict(words=True),
+                                   "lines": [{"text": ln.text, "bbox": list(ln.bbox)}
+                                             for ln in page.lines]},
+                                  ensure_ascii=False, sort_keys=True).encode()
+            put(ocr_json, "ocr", "json", "application/json", page=page.index)
+        for position, doc in enumerate(docs):
+            with_images = [by_index[i] for i in doc.pages if i in imaged]
+            if not with_images:
+                continue
+            name = _type_name(catalog, doc.type_id)
+            pdf = build_searchable_pdf(
+                [PdfPage(p.image, p.dpi, tuple(p.words), jpegs.get(p.index))
+                 for p in with_images],
+                title=f"{dossier.code} - {name}", subject=procedure.name if procedure else None)
+            warnings += [f"document {position + 1} ({doc.type_id}): {w}" for w in pdf.warnings]
+            data = signer.sign_copy(pdf.data, dossier.received_at) if signer else pdf.data
+            put(data, "pdf", "pdf", "application/pdf", document=position)
+        objects = [_Object(done.result(), kind, page_index, document)
+                   for done, kind, page_index, document in pending]
+    low_dpi = sorted(p.index for p in pages if p.index in imaged and p.dpi < MIN_DPI)
     originals = list(session.scalars(select(StoredObjectRecord).where(
         StoredObjectRecord.dossier_id == dossier.id, StoredObjectRecord.kind == "original")
         .order_by(StoredObjectRecord.id)))
@@ -175,8 +192,8 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
         documents=[DocumentSummary(i, d.type_id, _type_name(catalog, d.type_id), d.pages,
                                    d.confidence) for i, d in enumerate(docs)],
         objects=summaries, low_dpi_pages=low_dpi)
-    objects.append(_Object(put(metadata_bytes(metadata), "metadata", "json",
-                               "application/json"), "metadata"))
+    objects.append(_Object(store_now(metadata_bytes(metadata), "metadata", "json",
+                                     "application/json"), "metadata"))
 
     def record(s: Session) -> Kept:
         _replace_contents(s, dossier.id, docs, pages)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-__all__ = ["EncodedImage", "encode_page_image"]
+__all__ = ["EncodedImage", "decode_page_image", "encode_page_image"]
 
 JPEG_QUALITY = 90
 
@@ -35,3 +35,13 @@ def encode_page_image(image: np.ndarray, quality: int = JPEG_QUALITY) -> Encoded
     if not ok:
         raise ValueError(f"cannot encode page image of shape {image.shape} as JPEG")
     return EncodedImage(encoded.tobytes(), "jpg", "image/jpeg")
+
+
+def decode_page_image(encoded: EncodedImage | None) -> np.ndarray | None:
+    """The pixels back (grey or BGR), for the rare reader that needs them after encoding."""
+    if encoded is None:
+        return None
+    image = cv2.imdecode(np.frombuffer(encoded.data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise ValueError(f"cannot decode a kept page image ({encoded.content_type})")
+    return image

@@ -4,7 +4,8 @@ One blob = a magic line, an 8-byte length, a JSON header (every field, floats
 exact), then the image's raw pixels compressed with Zstandard (level 1); a page
 result may also carry its image already encoded for keeping (``kept``, before
 the pixels), so ``publish`` — one thread at the end of the dossier — does not
-encode every page again.
+encode every page again; a page kept as JPEG then needs no pixels at all
+(``encode_result(pixels=False)``).
 Lossless, because the page image a later step encodes for keeping must be
 exactly the pixels OCR saw, or the content-addressed keys would differ from an
 in-process run. Why not PNG: a 300-dpi scan's sensor noise defeats PNG's
@@ -124,8 +125,15 @@ def decode_input(blob: bytes) -> PageInput:
                      text_layer=text_layer, notes=list(header["notes"]))
 
 
-def encode_result(page: PageResult, kept: EncodedImage | None = None) -> bytes:
-    """``kept``: ``archive.page_image.encode_page_image(page.image)``, made once here."""
+def encode_result(page: PageResult, kept: EncodedImage | None = None, *,
+                  pixels: bool = True) -> bytes:
+    """``kept``: ``archive.page_image.encode_page_image(page.image)``, made once here.
+
+    ``pixels=False`` leaves the raw pixels out when ``kept`` is a JPEG: everything
+    ``publish`` makes from the page (the kept image, the searchable PDF) embeds that
+    JPEG as it is, so compressing and decompressing ~9 MB of pixels a page (a twentieth
+    of the page's OCR) would buy nothing. Decoded, such a page has ``image`` None.
+    """
     header = {
         "index": page.index, "source": page.source, "text": page.text,
         "confidence": page.confidence, "rotation": page.rotation,
@@ -134,7 +142,8 @@ def encode_result(page: PageResult, kept: EncodedImage | None = None) -> bytes:
         "lines": _lines(page.lines), "steps": list(page.steps), "seconds": page.seconds,
         "error": page.error.as_dict() if page.error else None,
     }
-    return _pack(header, page.image, kept)
+    drop = not pixels and kept is not None and kept.extension == "jpg"
+    return _pack(header, None if drop else page.image, kept)
 
 
 def decode_result(blob: bytes) -> PageResult:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive import keep
 from archive.audit import record_audit
-from archive.page_image import EncodedImage, encode_page_image
+from archive.page_image import EncodedImage, decode_page_image, encode_page_image
 from archive.transactions import in_write_transaction
 from intake.indexing import index_dossier
 from intake.originals import LocalOriginals
@@ -40,7 +40,7 @@ from intake.work_area import FilePlan, Manifest, WorkArea
 from models.catalog import Catalog
 from models.dossier_code import VIETNAM_TZ
 from models.records import Dossier, Procedure, utcnow
-from pipeline.dossier_check import check_dossier
+from pipeline.dossier_check import check_dossier, reads_pixels
 from pipeline.errors import DocumentError, ErrorKind
 from pipeline.ingest import open_pages, read_page
 from pipeline.ocr_page import ocr_page
@@ -214,9 +214,10 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
         if isinstance(page, PageInput):
             result = ocr_page(page, index, _ocr_options(ctx))
             read = time.perf_counter()
-            # Encoded for keeping here, on every worker, rather than all at once in publish.
+            # Encoded for keeping here, on every worker, rather than all at once in publish;
+            # then only a card's pixels (its QR code) are still needed there.
             kept = encode_page_image(result.image) if result.image is not None else None
-            area.put_page(result, kept)
+            area.put_page(result, kept, pixels=reads_pixels(result.text, ctx.catalog))
             log.info("dossier %s page %d: %.2fs (read %.2fs, clean-up+tesseract %.2fs, "
                      "encode+store %.2fs)", dossier.code, index + 1,
                      time.perf_counter() - started, fetched - started, read - fetched,
@@ -304,7 +305,8 @@ def publish(ctx: Context, dossier_id: str) -> None:
         code = procedure.code if procedure else None
     pages = [page for f in files for page in f.pages]
     received_on = dossier.received_at.astimezone(VIETNAM_TZ).date()
-    checked = check_dossier(pages, ctx.catalog, code, received_on)
+    checked = check_dossier(pages, ctx.catalog, code, received_on,
+                            pixels=lambda page: decode_page_image(encoded.get(page.index)))
     result = build_result(dossier.code, checked, files)
     understood = time.perf_counter()
     latest = _dossier(ctx, dossier_id)

@@ -81,9 +81,11 @@ class WorkArea:
         except ObjectMissing:
             return None
 
-    def put_page(self, page: PageResult, kept: EncodedImage | None = None) -> None:
-        """``kept``: the page image as ``archive.keep`` will store it, if already encoded."""
-        self.store.put_bytes(encode_result(page, kept), self._page_key(page.index))
+    def put_page(self, page: PageResult, kept: EncodedImage | None = None, *,
+                 pixels: bool = True) -> None:
+        """``kept``: the page image as ``archive.keep`` will store it, if already encoded;
+        ``pixels=False``: a page kept as JPEG is stored without its raw pixels."""
+        self.store.put_bytes(encode_result(page, kept, pixels=pixels), self._page_key(page.index))
 
     def _unreadable_key(self, index: int) -> str:
         return f"{self.root}page/{index:05d}.unreadable.json"

@@ -6,13 +6,16 @@ JSON out. Storing, codes and printing happen at the edges (archive/, cli/).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from models.catalog import Catalog
 from pipeline.assemble import Document, assemble
-from pipeline.classify import classify_page, title_patterns
+from pipeline.classify import TitlePattern, classify_page, title_patterns
 from pipeline.crosscheck import cross_check
 from pipeline.results import PageResult
 from pipeline.understand.address import resolve_address
@@ -26,6 +29,11 @@ from pipeline.understand.fields import (
 from pipeline.understand.number_repair import repair_numbers
 from pipeline.understand.qr import decode_qr_codes
 from pipeline.verdict import Completeness, FoundDocument, Problem, check, propose_procedure
+
+# Document types some of whose fields are read from the page's pixels (the card's QR code).
+PIXEL_TYPES = frozenset({"cccd"})
+# A page's pixels, for a page result that carries none (see ``check_dossier``).
+PixelSource = Callable[[PageResult], np.ndarray | None]
 
 ADDRESS_FIELDS = ("noi_thuong_tru", "noi_cu_tru", "dia_chi_tru_so", "que_quan", "noi_sinh")
 
@@ -81,25 +89,43 @@ class DossierCheck:
         }
 
 
-def _read_fields(doc: Document, pages: list[PageResult]) -> ExtractedDocument:
+def _read_fields(doc: Document, pages: list[PageResult],
+                 pixels: PixelSource | None) -> ExtractedDocument:
     if doc.type_id not in readable_types():
         return ExtractedDocument()
     own = [pages[i] for i in doc.pages]
     payloads: list[str] | None = None
-    if doc.type_id == "cccd":
-        payloads = [p for page in own if page.image is not None
-                    for p in decode_qr_codes(page.image)]
+    if doc.type_id in PIXEL_TYPES:
+        images = [page.image if page.image is not None or pixels is None else pixels(page)
+                  for page in own]
+        payloads = [p for image in images if image is not None for p in decode_qr_codes(image)]
     return extract_fields(doc.type_id, own, qr_payloads=payloads)
 
 
+def _patterns(catalog: Catalog) -> list[TitlePattern]:
+    return title_patterns((t.id, t.title_patterns) for t in catalog.document_types.values())
+
+
+def reads_pixels(text: str, catalog: Catalog) -> bool:
+    """Whether a page, by its own text, belongs to a type whose fields are read from its
+    pixels too (a card, for its QR code): the workers keep those pixels for ``publish``."""
+    return classify_page(text, _patterns(catalog)).type_id in PIXEL_TYPES
+
+
 def check_dossier(pages: list[PageResult], catalog: Catalog, procedure: str | None,
-                  received_on: date) -> DossierCheck:
-    """`pages` are all pages of all files, in order (PageResult.index = position)."""
-    patterns = title_patterns((t.id, t.title_patterns) for t in catalog.document_types.values())
+                  received_on: date, pixels: PixelSource | None = None) -> DossierCheck:
+    """`pages` are all pages of all files, in order (PageResult.index = position).
+
+    ``pixels`` gives the pixels of a page whose result has none, should a card's QR
+    code be on it: the workers keep only the JPEG of a page whose own text is no card
+    (``reads_pixels``), and a card page whose title OCR lost is decoded from it.
+    """
+    patterns = _patterns(catalog)
     page_types = [classify_page(page.text, patterns) for page in pages]
     grouped = assemble(page_types, [page.text for page in pages])
     documents = [CheckedDocument(doc.type_id, [pages[i].index for i in doc.pages],
-                                 doc.confidence, _read_fields(doc, pages)) for doc in grouped]
+                                 doc.confidence, _read_fields(doc, pages, pixels))
+                 for doc in grouped]
     # A digit OCR slipped in one paper's number is repaired from the others before any
     # comparison, so that it is neither kept nor taken for a different number.
     repaired = repair_numbers([(d.type_id, _type_name(catalog, d.type_id), d.fields)

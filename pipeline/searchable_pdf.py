@@ -49,9 +49,11 @@ class PdfPage:
 
     ``image`` is 2-D grey (bilevel when it holds only 0 and 255) or 3-D BGR/BGRA
     as OpenCV gives it; word boxes are pixel ``[x0, y0, x1, y1]`` on that image.
+    With ``jpeg`` the image may be None: the JPEG's header gives size and colour
+    (the workers keep a page's JPEG, not its pixels, until the dossier is published).
     """
 
-    image: np.ndarray
+    image: np.ndarray | None
     dpi: int
     words: Sequence[Word] = ()
     jpeg: bytes | None = None  # the same image already JPEG-encoded: embedded as is, no re-encode
@@ -87,7 +89,7 @@ def build_searchable_pdf(pages: Sequence[PdfPage], *, title: str | None = None,
             warnings.append(f"page {number}: scanned at {page.dpi} dpi, below the {MIN_DPI} dpi "
                             "Decree 30/2020 asks for; kept at its own resolution")
         image = _image_xobject(pdf, page.image, jpeg_quality, page.jpeg)
-        height_px, width_px = page.image.shape[:2]
+        height_px, width_px = int(image.Height), int(image.Width)
         width_pt, height_pt = width_px * 72 / page.dpi, height_px * 72 / page.dpi
         content = [f"q {_n(width_pt)} 0 0 {_n(height_pt)} 0 0 cm /Im0 Do Q"]
         content.extend(_text_ops(page.words, page.dpi, height_pt, used))
@@ -112,17 +114,37 @@ def build_searchable_pdf(pages: Sequence[PdfPage], *, title: str | None = None,
 # ----------------------------------------------------------------------------- images
 
 
-def _image_xobject(pdf: pikepdf.Pdf, image: np.ndarray, jpeg_quality: int,
+def _image_xobject(pdf: pikepdf.Pdf, image: np.ndarray | None, jpeg_quality: int,
                    jpeg: bytes | None) -> pikepdf.Stream:
     """The scan as an image XObject: 1-bit Flate if bilevel, else JPEG in its own colour."""
-    array = _as_uint8(image)
-    height, width = array.shape[:2]
     if jpeg is not None and jpeg[:2] == b"\xff\xd8":
+        with Image.open(io.BytesIO(jpeg)) as header:  # reads the header, decodes nothing
+            (width, height), mode = header.size, header.mode
+        if mode not in ("L", "RGB"):
+            raise ValueError(f"page JPEG in colour mode {mode}: expected grey or RGB")
+        if image is not None and _as_uint8(image).shape[:2] != (height, width):
+            raise ValueError(f"page JPEG is {width}x{height}, its image {image.shape[1]}x"
+                             f"{image.shape[0]}")
         stream = pikepdf.Stream(pdf, jpeg)
         stream.Filter = Name.DCTDecode
         stream.BitsPerComponent = 8
-        stream.ColorSpace = Name.DeviceGray if array.ndim == 2 else Name.DeviceRGB
-    elif array.ndim == 2 and _is_bilevel(array):
+        stream.ColorSpace = Name.DeviceGray if mode == "L" else Name.DeviceRGB
+    else:
+        stream, width, height = _encoded_xobject(pdf, image, jpeg_quality)
+    stream.Type = Name.XObject
+    stream.Subtype = Name.Image
+    stream.Width = width
+    stream.Height = height
+    return stream
+
+
+def _encoded_xobject(pdf: pikepdf.Pdf, image: np.ndarray | None,
+                     jpeg_quality: int) -> tuple[pikepdf.Stream, int, int]:
+    if image is None:
+        raise ValueError("a page needs its image or its JPEG")
+    array = _as_uint8(image)
+    height, width = array.shape[:2]
+    if array.ndim == 2 and _is_bilevel(array):
         packed = np.packbits(array > 127, axis=1)  # 1 = white in DeviceGray
         stream = pikepdf.Stream(pdf, zlib.compress(packed.tobytes(), 6))
         stream.Filter = Name.FlateDecode
@@ -140,11 +162,7 @@ def _image_xobject(pdf: pikepdf.Pdf, image: np.ndarray, jpeg_quality: int,
         stream.Filter = Name.DCTDecode
         stream.BitsPerComponent = 8
         stream.ColorSpace = space
-    stream.Type = Name.XObject
-    stream.Subtype = Name.Image
-    stream.Width = width
-    stream.Height = height
-    return stream
+    return stream, width, height
 
 
 def _as_uint8(image: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from archive import BadInputFile, DocumentInput, FieldInput, fsck, keep, receive
+from archive.page_image import encode_page_image
 from models.records import AuditEntry, Document, Dossier, FieldValue, Page, StoredObjectRecord
 from pipeline.api import ocr_paths
 from pipeline.options import OcrOptions
@@ -155,6 +156,25 @@ def test_searchable_pdf_keeps_colour_resolution_and_bilevel_losslessly() -> None
         rgb = np.array(pikepdf.PdfImage(images[0]).as_pil_image()).astype(int)
         assert np.abs(rgb[350, 100] - (255, 0, 0)).max() < 8  # still red: colour kept, RGB order
         assert np.abs(rgb[350, 400] - (0, 0, 255)).max() < 8
+
+
+def test_a_page_given_as_its_jpeg_alone_makes_the_same_pdf() -> None:
+    """The workers hand publish a page's JPEG without its pixels: same bytes as with them."""
+    rng = np.random.default_rng(2)
+    grey = rng.integers(100, 256, (600, 400), dtype=np.uint8)
+    colour = np.dstack([grey, grey // 2, 255 - grey])
+    words = (Word("Đăng", 0.9, (10, 10, 80, 30), 0),)
+    pages = [(image, encode_page_image(image).data) for image in (grey, colour)]
+    with_pixels = build_searchable_pdf([PdfPage(im, 300, words, jpeg) for im, jpeg in pages])
+    alone = build_searchable_pdf([PdfPage(None, 300, words, jpeg) for _, jpeg in pages])
+    assert alone.data == with_pixels.data
+    with pikepdf.open(io.BytesIO(alone.data)) as doc:
+        spaces = [str(p.Resources.XObject.Im0.ColorSpace) for p in doc.pages]
+        sizes = [(int(p.Resources.XObject.Im0.Width), int(p.Resources.XObject.Im0.Height))
+                 for p in doc.pages]
+    assert spaces == ["/DeviceGray", "/DeviceRGB"] and sizes == [(400, 600), (400, 600)]
+    with pytest.raises(ValueError, match="its image or its JPEG"):
+        build_searchable_pdf([PdfPage(None, 300, words)])
 
 
 # ----------------------------------------------------------------------------- receive

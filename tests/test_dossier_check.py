@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import numpy as np
 import pytest
 
 from models.catalog import load_catalog
 from pipeline.assemble import assemble
 from pipeline.classify import PageType, classify_page, title_patterns
 from pipeline.crosscheck import cross_check
-from pipeline.dossier_check import check_dossier
+from pipeline.dossier_check import check_dossier, reads_pixels
 from pipeline.results import Line, PageResult, Word
 from pipeline.understand.fields import Field, supported_types
 from pipeline.verdict import propose_procedure
@@ -198,3 +199,33 @@ def test_every_catalogued_procedure_complete_and_incomplete(code: str) -> None:
     without_first = check_dossier(pages[1:], CATALOG, code, TODAY).completeness
     assert not without_first.complete
     assert titled[0] in without_first.missing
+
+
+def test_a_card_page_without_pixels_has_its_qr_read_from_the_pixels_given() -> None:
+    """Workers keep only the JPEG of a page whose own text is no card; publish hands the
+    decoded JPEG in for a card page, and the QR code is read as in one process."""
+    from tests.test_fields import CARD_2016, QR_2016, make_result
+    from tests.test_qr import qr_image
+
+    page = make_result(CARD_2016, index=0)
+    assert page.image is None
+    asked: list[int] = []
+
+    def pixels(p: PageResult) -> np.ndarray:
+        asked.append(p.index)
+        return qr_image(QR_2016)
+
+    with_qr = check_dossier([page], CATALOG, None, TODAY, pixels=pixels)
+    card = next(d for d in with_qr.documents if d.type_id == "cccd")
+    assert asked == [0] and card.fields["so_dinh_danh"].source == "qr"
+    without = check_dossier([page], CATALOG, None, TODAY)
+    card = next(d for d in without.documents if d.type_id == "cccd")
+    assert card.fields["so_dinh_danh"].source == "ocr"
+
+
+def test_only_a_card_by_its_own_text_keeps_its_pixels() -> None:
+    from tests.test_fields import CARD_2016
+
+    assert reads_pixels("\n".join(CARD_2016), CATALOG)
+    assert not reads_pixels(form_text("to_khai_khai_sinh", 1), CATALOG)
+    assert not reads_pixels("", CATALOG)

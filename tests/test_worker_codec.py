@@ -81,6 +81,21 @@ def test_bilevel_page_and_page_without_image() -> None:
     assert page.error.message == error.message
 
 
+def test_a_page_kept_as_jpeg_travels_without_its_pixels() -> None:
+    image = _scan((120, 200), seed=2)
+    kept = encode_page_image(image)
+    blob = encode_result(_result(image), kept, pixels=False)
+    page, carried = decode_kept_result(blob)
+    assert page.image is None and carried == kept
+    assert (page.width, page.height, page.text) == (200, 120, _result(image).text)
+    assert len(blob) < len(encode_result(_result(image), kept))
+    # A bilevel page is kept as PNG: its pixels stay (the searchable PDF packs them).
+    bilevel = np.where(image > 128, 255, 0).astype(np.uint8)
+    page, _ = decode_kept_result(encode_result(_result(bilevel), encode_page_image(bilevel),
+                                               pixels=False))
+    assert page.image is not None and np.array_equal(page.image, bilevel)
+
+
 def test_png_blobs_of_the_previous_format_are_still_read() -> None:
     """Pages in flight when the workers are upgraded must not fail their dossier."""
     image = _scan((80, 90))
