@@ -19,6 +19,7 @@ from pipeline.classify import TitlePattern, classify_page, title_patterns
 from pipeline.crosscheck import cross_check
 from pipeline.results import PageResult
 from pipeline.understand.address import resolve_address
+from pipeline.understand.date_plausibility import check_dates
 from pipeline.understand.fields import (
     ExtractedDocument,
     Field,
@@ -123,8 +124,11 @@ def check_dossier(pages: list[PageResult], catalog: Catalog, procedure: str | No
     patterns = _patterns(catalog)
     page_types = [classify_page(page.text, patterns) for page in pages]
     grouped = assemble(page_types, [page.text for page in pages])
+    # A date whose year cannot be (a form signed, a person born after the reception day)
+    # is repaired or marked before numbers are checked against birth years.
     documents = [CheckedDocument(doc.type_id, [pages[i].index for i in doc.pages],
-                                 doc.confidence, _read_fields(doc, pages, pixels))
+                                 doc.confidence,
+                                 check_dates(_read_fields(doc, pages, pixels), received_on))
                  for doc in grouped]
     # A digit OCR slipped in one paper's number is repaired from the others before any
     # comparison, so that it is neither kept nor taken for a different number.

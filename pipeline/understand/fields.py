@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
+from pipeline.understand.card_birth import birth_from_mrz_slip
 from pipeline.understand.card_expiry import expiry_from_cut_date, expiry_from_mrz_slip
 from pipeline.understand.card_nationality import nationality_after_label
 from pipeline.understand.card_number import glued_number, glued_number_note
@@ -649,20 +650,27 @@ def _apply_mrz(fields: dict[str, Field], lines: list[_Line]) -> None:
     if mrz is None or not lines:
         return
 
-    def put(name: str, value: str | None, only_gaps: bool = False) -> None:
+    def put(name: str, value: str | None, only_gaps: bool = False,
+            confidence: float = MRZ_CONFIDENCE) -> None:
         old = fields.get(name)
         if value is None or (old is not None and old.source == "qr"):
             return
         if old is not None and old.value and not old.needs_review and (
                 only_gaps or old.value == value):
             return
-        fields[name] = Field(value, MRZ_CONFIDENCE, old.page if old else lines[0].page,
+        fields[name] = Field(value, confidence, old.page if old else lines[0].page,
                              old.bbox if old else None, "ocr", old.raw if old else value, False)
 
     put("so_dinh_danh", mrz.number)
     number = fields["so_dinh_danh"].value if "so_dinh_danh" in fields else mrz.number
     if mrz.birth_yymmdd:
         put("ngay_sinh", mrz.birth(_century(fields, number, mrz.birth_yymmdd[:2])))
+    else:  # one birth digit slipped: the number and the expiry may settle which
+        slipped = birth_from_mrz_slip([ln.text for ln in lines], number, mrz.expiry,
+                                      _milestones)
+        if slipped is not None:
+            put("ngay_sinh", slipped[0], only_gaps=True,
+                confidence=MRZ_CONFIDENCE * GUESS_PENALTY)
     put("gioi_tinh", mrz.sex, only_gaps=True)
     born = fields.get("ngay_sinh")
     if mrz.expiry and born and born.value and not born.needs_review and re.fullmatch(

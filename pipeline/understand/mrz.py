@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["MrzData", "check_digit", "expiry_as_read", "read_mrz"]
+__all__ = ["MrzData", "birth_as_read", "check_digit", "expiry_as_read", "read_mrz"]
 
 # What OCR reads in place of digits in a line that is all digits and fillers.
 _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
@@ -95,6 +95,16 @@ def read_mrz(lines: list[str]) -> MrzData | None:
     if number is None and birth is None and expiry is None:
         return None
     return MrzData(number, birth, sex, expiry)
+
+
+def birth_as_read(lines: list[str]) -> tuple[str, int, int] | None:
+    """Line 2's birth YYMMDD and its check digit as OCR read them (even when they
+    disagree) and the index of the line; see ``expiry_as_read``."""
+    for i, raw in enumerate(lines):
+        m = _LINE2.search(_compact(raw).translate(_DIGITS))
+        if m is not None:
+            return m.group("b"), int(m.group("cb")), i
+    return None
 
 
 def expiry_as_read(lines: list[str]) -> tuple[str, int, int] | None:
