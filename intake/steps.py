@@ -39,7 +39,7 @@ from intake.status import mark_processing, record_progress
 from intake.work_area import FilePlan, Manifest, WorkArea
 from models.catalog import Catalog
 from models.dossier_code import VIETNAM_TZ
-from models.records import Dossier, Procedure, utcnow
+from models.records import FINAL_STATUSES, Dossier, Procedure, utcnow
 from pipeline.dossier_check import check_dossier, reads_pixels
 from pipeline.errors import DocumentError, ErrorKind
 from pipeline.ingest import open_pages, read_page
@@ -56,7 +56,7 @@ __all__ = ["FINAL_STATES", "Context", "PageSource", "SourceFile", "mark_failed",
 
 log = logging.getLogger(__name__)
 
-FINAL_STATES = ("done", "failed", "accepted", "incomplete", "refused")
+FINAL_STATES = FINAL_STATUSES
 
 T = TypeVar("T")
 

@@ -48,6 +48,7 @@ from sqlalchemy.orm import (
 __all__ = [
     "DOSSIER_STATUSES",
     "FIELD_SOURCES",
+    "FINAL_STATUSES",
     "OBJECT_KINDS",
     "PAGE_SOURCES",
     "Agency",
@@ -68,6 +69,8 @@ __all__ = [
 
 DOSSIER_STATUSES = ("received", "processing", "done", "failed", "accepted", "incomplete",
                     "refused")
+# Processing is over: no worker step may change the dossier any more.
+FINAL_STATUSES = ("done", "failed", "accepted", "incomplete", "refused")
 PAGE_SOURCES = ("ocr", "text-layer")
 FIELD_SOURCES = ("ocr", "qr", "manual")
 OBJECT_KINDS = ("original", "page", "ocr", "pdf", "metadata")

@@ -17,6 +17,7 @@ import dramatiq
 
 from intake import steps
 from workers.broker import make_broker
+from workers.queues import OCR, PUBLISH, QUEUES, SPLIT, SPLIT_ACTOR
 from workers.resources import context
 from workers.settings import WorkerSettings
 
@@ -25,12 +26,10 @@ __all__ = ["QUEUES", "broker", "ocr_page", "publish", "split"]
 broker = make_broker(WorkerSettings.from_env())
 dramatiq.set_broker(broker)
 
-QUEUES = ("hoso.split", "hoso.ocr", "hoso.publish")
-
 from workers import webhook_actor  # noqa: E402,F401  (after set_broker: webhooks to the one-stop system)
 
 
-@dramatiq.actor(queue_name="hoso.split", priority=10)
+@dramatiq.actor(actor_name=SPLIT_ACTOR, queue_name=SPLIT, priority=10)
 def split(dossier_id: str, files: list[list[str]]) -> None:
     """Count the originals' pages; fan out one OCR message per page."""
     steps.split(context(), dossier_id, [steps.SourceFile(key, name) for key, name in files],
@@ -39,7 +38,7 @@ def split(dossier_id: str, files: list[list[str]]) -> None:
                 send_publish=lambda: publish.send(dossier_id))
 
 
-@dramatiq.actor(queue_name="hoso.ocr", priority=20)
+@dramatiq.actor(queue_name=OCR, priority=20)
 def ocr_page(dossier_id: str, index: int, key: str | None = None,
              number: int | None = None) -> None:
     """OCR page ``number`` of original ``key``; the page that completes the dossier sends
@@ -49,7 +48,7 @@ def ocr_page(dossier_id: str, index: int, key: str | None = None,
                   source=source)
 
 
-@dramatiq.actor(queue_name="hoso.publish", priority=0)
+@dramatiq.actor(queue_name=PUBLISH, priority=0)
 def publish(dossier_id: str) -> None:
     """Verdict, searchable PDFs, records; the dossier becomes ``done``."""
     steps.publish(context(), dossier_id)

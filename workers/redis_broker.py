@@ -28,9 +28,11 @@ import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.errors import ConnectionClosed
 
+from workers.queues import QUEUES
+
 __all__ = ["DOORBELL_WAIT_S", "FAST_QUEUES", "SLOW_POLL_MS", "DoorbellRedisBroker"]
 
-FAST_QUEUES = frozenset({"hoso.split", "hoso.ocr", "hoso.publish"})
+FAST_QUEUES = frozenset(QUEUES)
 SLOW_POLL_MS = 1_000
 DOORBELL_WAIT_S = 1.0  # also how late a message that rang no bell is found
 MAX_TOKENS = 10_000

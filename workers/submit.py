@@ -15,8 +15,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import receive
-from intake.steps import FINAL_STATES
+from models.records import FINAL_STATUSES
 from storage import ObjectStore, sha256_file
+from workers.broker import make_broker
+from workers.queues import QUEUES, send_split
+from workers.settings import WorkerSettings
 
 __all__ = ["submit"]
 
@@ -33,20 +36,21 @@ def submit(paths: Sequence[Path], procedure: str | None, *, agency_code: str,
         received = receive(paths, agency_code, procedure, store, session)
         dossier = received.dossier
         by_digest = {row.sha256: row.key for row in received.originals}
-    if dossier.status in FINAL_STATES:
+    if dossier.status in FINAL_STATUSES:
         return dossier.code
     files = [[by_digest[sha256_file(path)], str(path)] for path in paths]
-    from workers import actors  # sets the broker from the environment
-
-    actors.split.send(dossier.id, files)
-    if _embedded(actors.broker):
+    settings = WorkerSettings.from_env()
+    if settings.broker_url.partition(":")[0].lower() == "memory":
+        # Embedded: the same actors run here, in this process, until the dossier is done.
+        from workers import actors
         from workers.embedded import drain
 
-        drain(actors.broker, actors.QUEUES)  # type: ignore[arg-type]
+        actors.split.send(dossier.id, files)
+        drain(actors.broker, QUEUES)  # type: ignore[arg-type]
+        return dossier.code
+    broker = make_broker(settings)  # the workers are elsewhere: queue and return
+    try:
+        send_split(broker, dossier.id, files)
+    finally:
+        broker.close()
     return dossier.code
-
-
-def _embedded(broker: object) -> bool:
-    from dramatiq.brokers.stub import StubBroker
-
-    return isinstance(broker, StubBroker)
