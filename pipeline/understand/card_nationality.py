@@ -29,10 +29,25 @@ _GLOSS = re.compile(r"\s*[^\sa-z]{0,2}\s*(?P<gloss>[a-z]{5,14})\s*[:;.]?")
 _COLON = re.compile(r"\s*[/|]?\s*[:;]?\s*")
 
 
+_HALF_LABEL = re.compile(r"(?<![a-z])quoc\s*[a-z]{0,4}(?![a-z])")
+
+
+def _label_by_gloss(folded: str) -> re.Match[str] | None:
+    """'Quốc' with the rest of its label misread ('Quốc th ¿ Nabonalty:', 'Quốc tch/
+    NaUonatty'): the label ends where 'Quốc' and its word end, when a gloss-like word follows."""
+    m = _HALF_LABEL.search(folded)
+    if m is None:
+        return None
+    gloss = _GLOSS.match(folded, m.end())
+    if gloss is None or fuzz.ratio(gloss.group("gloss"), "nationality") < GLOSS_MIN_RATIO:
+        return None
+    return m
+
+
 def nationality_after_label(text: str) -> tuple[int, int] | None:
     """(start, end) of the value after a card's "Quốc tịch" label on this line, or None."""
     folded = fold(text)
-    m = _LABEL.search(folded)
+    m = _LABEL.search(folded) or _label_by_gloss(folded)
     if m is None:
         return None
     start = m.end()

@@ -28,11 +28,13 @@ from pipeline.understand.card_birth import birth_from_mrz_slip
 from pipeline.understand.card_expiry import expiry_from_cut_date, expiry_from_mrz_slip
 from pipeline.understand.card_nationality import nationality_after_label
 from pipeline.understand.card_number import glued_number, glued_number_note
+from pipeline.understand.card_place import cut_after_province, origin_start
 from pipeline.understand.identity import Problem, validate_cccd
 from pipeline.understand.mrz import read_mrz
 from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
 from pipeline.understand.normalise import (
     NO_EXPIRY,
+    UNIT_WORDS,
     Normalised,
     clean_text,
     find_date,
@@ -312,9 +314,11 @@ def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool,
     start, end = piece.start, piece.end
     if first:
         # Short tokens before a junk one belong to the same smudge ('LÍ „¿| xã …').
-        tokens = list(re.finditer(r"\S+", text[start:end]))[:3]
+        # Not when the junk ends the piece ('NỮ ˆ'): that speck is after the value.
+        every = list(re.finditer(r"\S+", text[start:end]))
+        tokens = every[:3]
         junk = [t for t in tokens if _is_junk_token(t.group(), at_end=False, prose=prose)]
-        if junk and len(junk) < len(tokens):
+        if junk and len(junk) < len(tokens) and junk[-1].end() < every[-1].end():
             start += junk[-1].end()
     while first and start < end:
         m = re.match(r"\s*(\S+)", text[start:end])
@@ -400,6 +404,20 @@ def _says_viet_nam(read: FieldRead, lines: list[_Line]) -> bool:
     return found is not None and found.value == "Việt Nam"
 
 
+_WRAPPED_SYLLABLE = re.compile(r"^([^\W\d_]+),")
+_LOWER_UNIT_WORDS = frozenset(w for u in UNIT_WORDS for w in u.split())
+
+
+def _name_cut(before: str, after: str) -> bool:
+    """A place name's last syllable wrapped onto the next line and read in small letters
+    ('đường Điện Biên' / 'phủ, phường …'): every syllable of a name is capitalised."""
+    last = before.split()[-1] if before.split() else ""
+    m = _WRAPPED_SYLLABLE.match(after)
+    return bool(m and last[:1].isupper() and last.isalpha() and m.group(1).islower()
+                and m.group(1) not in _LOWER_UNIT_WORDS and fold(last) not in {
+                    fold(w) for w in _LOWER_UNIT_WORDS})
+
+
 def _joined(read: FieldRead, lines: list[_Line]) -> tuple[str, bool]:
     """The value's text over its lines; a colon OCR put at a wrap point is dropped.
 
@@ -411,6 +429,8 @@ def _joined(read: FieldRead, lines: list[_Line]) -> tuple[str, bool]:
     for i in range(len(parts) - 1):
         if parts[i].endswith(":") and parts[i + 1][:1].islower():
             parts[i], repaired = parts[i][:-1].rstrip(), True
+        if read.kind == "place" and _name_cut(parts[i], parts[i + 1]):
+            parts[i + 1], repaired = parts[i + 1][:1].upper() + parts[i + 1][1:], True
     return " ".join(parts).strip(), repaired
 
 
@@ -786,7 +806,11 @@ def _gloss_left(read: FieldRead, lines: list[_Line]) -> FieldRead:
     first = read.pieces[0]
     text = lines[first.line].text[first.start:first.end]
     below = first.line + 1
-    if first.line != read.label_line or not re.search(r"[/:]", text) or below >= len(lines):
+    # Or a speck in small letters beside the label ('va i'): a card's name is in capitals.
+    speck = len(re.sub(r"\W", "", text)) <= CARD_SPECK_MAX and not any(
+        c.isupper() for c in text)
+    if first.line != read.label_line or not (re.search(r"[/:]", text) or speck) or (
+            below >= len(lines)):
         return read
     name = lines[below].text.strip()
     letters = [c for c in name if c.isalpha()]
@@ -818,7 +842,9 @@ def _card_value_below(read: FieldRead, lines: list[_Line]) -> FieldRead:
 _UNIT_START = re.compile(r"(?:^|\s)(?P<unit>(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|"
                          r"thành phố) [^\W\d_])", re.IGNORECASE)
 _RESIDENCE = re.compile(r"noi\s*(?:thuong|cu)\s*tru|residence")
-ORIGIN_LOOKAHEAD = 4
+ORIGIN_LOOKAHEAD = 8
+"""Lines under quê quán's label searched for its value: a photo or the old layout's name
+block can put seven lines of the other column between them."""
 
 
 _CARD_HEADING = re.compile(r"(?:can cuoc(?: cong dan)?|(?:citizen )?identity card|"
@@ -836,18 +862,22 @@ def _drop_headings(fields: dict[str, Field]) -> None:
                                    needs_review=True)
 
 
-def _origin_below(read: FieldRead, lines: list[_Line]) -> FieldRead | None:
+def _origin_below(read: FieldRead, lines: list[_Line],
+                  taken: set[int] | frozenset[int] = frozenset()) -> FieldRead | None:
     """A card's quê quán printed a few lines under its label, past the other column's
     label and value (the photo column's expiry, the name block of the older layout).
 
     Quê quán is a list of units ('xã Châu Thành, Thành phố Hà Nội'), so only a line that
     starts with a unit word (after at most one speck: 'đa xã …') and holds plain
-    Vietnamese is taken, and never past the residence's label.
+    Vietnamese is taken, and never past the residence's label nor a line another field
+    was read from (``taken``: the residence's wrapped line when OCR put it first).
     """
     for i in range(read.label_line + 1, min(len(lines), read.label_line + 1 + ORIGIN_LOOKAHEAD)):
         text = lines[i].text
         if _RESIDENCE.search(fold(text)):
             return None
+        if i in taken:
+            continue
         m = _UNIT_START.search(text)
         # Specks before the value: at most one word-like one ('đa'); the card's frame ('|')
         # and other symbols are no word.
@@ -859,6 +889,57 @@ def _origin_below(read: FieldRead, lines: list[_Line]) -> FieldRead | None:
         if piece.end > piece.start and _plain_vietnamese(text[piece.start:piece.end]):
             return FieldRead(read.field, read.kind, (piece,), i, fuzzy_label=True)
     return None
+
+
+_ORIGIN_FIELDS = ("que_quan", "noi_dang_ky_khai_sinh")
+_RESIDENCE_FIELDS = ("noi_thuong_tru", "noi_cu_tru")
+REST_JUNK_TOKENS = 3
+
+
+def _residence_rest(text: str, piece: ValuePiece) -> ValuePiece | None:
+    """The plain rest of a card's residence on a wrapped line that the photo's OCR starts
+    ('sms .s9e4esz.- Điện Biên Phủ, phường …'): past junk within its first few tokens."""
+    tokens = list(re.finditer(r"\S+", text[piece.start:piece.end]))
+    plain = [_plain_vietnamese(t.group()) for t in tokens]
+    bad = [i for i, ok in enumerate(plain) if not ok]
+    if not bad or bad[-1] >= REST_JUNK_TOKENS or len(tokens) - bad[-1] - 1 < 2:
+        return None
+    return ValuePiece(piece.line, piece.start + tokens[bad[-1] + 1].start(), piece.end)
+
+
+def _card_place(read: FieldRead, lines: list[_Line]) -> tuple[FieldRead, bool]:
+    """A card's place read narrowed to the address itself (``card_place``): quê quán from
+    its first unit word, any address to its province; a residence goes on past the photo's
+    OCR to the rest of it when that rest completes it with a province (then unsure: the
+    second value is True, for review)."""
+    if read.kind != "place" or read.blank or not read.pieces:
+        return read, False
+    pieces, unsure = list(read.pieces), False
+    first = pieces[0]
+    if read.field in _ORIGIN_FIELDS:
+        at = origin_start(lines[first.line].text[first.start:first.end])
+        if at is not None:
+            pieces[0] = ValuePiece(first.line, first.start + at, first.end)
+    if read.field in _RESIDENCE_FIELDS:
+        for k in range(1, len(pieces)):
+            p = pieces[k]
+            before = " ".join(lines[q.line].text[q.start:q.end] for q in pieces[:k])
+            if ends_with_province(before) or _plain_vietnamese(lines[p.line].text[p.start:p.end]):
+                continue
+            rest = _residence_rest(lines[p.line].text, p)
+            if rest is None or not ends_with_province(
+                    f"{before} {lines[p.line].text[rest.start:rest.end]}".rstrip(" .'`")):
+                break
+            prev = pieces[k - 1]  # its end's specks ('65,đường -') go now it is no last
+            pieces = [*pieces[:k - 1], _trim_piece(lines[prev.line].text, prev, k == 1, True),
+                      rest]
+            unsure = True
+            break
+    last = pieces[-1]
+    end = cut_after_province(lines[last.line].text[last.start:last.end])
+    if end is not None:
+        pieces[-1] = ValuePiece(last.line, last.start, last.start + end)
+    return replace(read, pieces=tuple(pieces)), unsure
 
 
 def _card_from(payloads: list[str] | None) -> CardQr | None:
@@ -938,15 +1019,25 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         if fallback is not None:
             reads[spec.name] = FieldRead(spec.name, spec.kind, fallback.pieces,
                                          fallback.label_line, fuzzy_label=True)
+    unsure: set[str] = set()
     if doc_type == "cccd":
         reads = {name: _card_value_below(read, lines) for name, read in reads.items()}
+        for name, read in reads.items():
+            reads[name], doubt = _card_place(read, lines)
+            if doubt:
+                unsure.add(name)
     fields = {name: _to_field(read, lines, doc_type == "cccd") for name, read in reads.items()}
     if doc_type == "cccd":
         _drop_headings(fields)
     if doc_type == "cccd" and "que_quan" in reads and not fields["que_quan"].value:
-        below = _origin_below(reads["que_quan"], lines)
+        taken = {p.line for name, r in reads.items() if name != "que_quan" for p in r.pieces}
+        below = _origin_below(reads["que_quan"], lines, taken)
         if below is not None:
-            fields["que_quan"] = _to_field(below, lines, True)
+            fields["que_quan"] = _to_field(_card_place(below, lines)[0], lines, True)
+    for name in unsure & fields.keys():
+        if fields[name].value:
+            fields[name] = replace(fields[name], needs_review=True,
+                                   confidence=fields[name].confidence * GUESS_PENALTY)
     _refill_from_fallbacks(doc_type, fields, lines)
     if doc_type == "cccd" and not (fields.get("quoc_tich") and fields["quoc_tich"].value):
         nationality = _nationality_fallback(lines)

@@ -208,7 +208,8 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
             if pat.colon_required and not has_colon:
                 continue
             at_start = (m.start() == enum_end or not folded[:m.start()].strip()
-                        or _after_junk(folded, m.start(), has_colon or after.end() >= len(folded)))
+                        or _after_junk(folded, m.start(), has_colon or after.end() >= len(folded)
+                                       or " / " in pat.text))
             inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace())
             if at_start or (inline and ":" in folded[:m.start()]):
                 candidates.append(_Hit(line_no, m.start(), after.end(), label, False, at_start))
@@ -233,7 +234,8 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
 def _after_junk(folded: str, start: int, stands_as_label: bool) -> bool:
     """A label behind a few junk tokens still starts its line (card photocopies).
 
-    Only for a label that ends in a colon or ends the line: in prose a short word before
+    Only for a label that ends in a colon or ends the line, or a card's bilingual one
+    ('Giới tính / Sex Nam': no prose holds its English gloss): in prose a short word before
     a label-like phrase is real text, not junk.
     """
     return stands_as_label and _JUNK_PREFIX.match(folded[:start]) is not None

@@ -184,6 +184,7 @@ _UNIT_WORDS = (
     "ngõ", "ngách", "hẻm", "kiệt", "đường", "phố", "thôn", "ấp", "bản", "xóm", "tổ", "khu",
     "số", "đặc khu",
 )
+UNIT_WORDS = _UNIT_WORDS
 _UNIT_RE = re.compile(
     r"(?<!\w)(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True)) + r")(?!\w)",
     re.IGNORECASE,
@@ -248,15 +249,29 @@ _PROVINCE_SPECK = re.compile(
     r"(?<=,)(?P<province>\s*(?:tỉnh|Thành phố)\s+[^,]*?[^\W\d_]{2,})\s+[A-Z]$")
 
 
+# A run of dots between two words of a name ('Điện .. Biên Phủ'): a speck, no punctuation.
+_DOTS_BETWEEN = re.compile(r"(?<=[^\W\d_])\s+[.·…]{1,3}\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def _unit_word_case(m: re.Match[str]) -> str:
+    """A unit word printed in capitals inside a mixed-case address ('SỐ 47, đường …')."""
+    word = m.group(1)
+    if not word.isupper() or len(word) < 2:
+        return word
+    return word.capitalize() if m.start() == 0 else word.lower()
+
+
 def normalise_place(text: str) -> Normalised | None:
     """An address or place as written (NFC, single spaces); capitals become natural case."""
+    from pipeline.understand.card_place import repair_unit_marks
     from pipeline.understand.unit_names import repair_unit_names, repair_unit_words
 
     value = clean_text(text).rstrip(".").strip()
     if not value or not any(c.isalpha() for c in value):
         return None
-    repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(repair_unit_words(value)))
-    repaired = repaired.replace(";", ",")
+    repaired = repair_unit_marks(_DOTS_BETWEEN.sub(" ", repair_unit_words(value)))
+    repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(repaired))
+    repaired = re.sub(r",(?=[^\W\d_])", ", ", repaired.replace(";", ","))  # '65,đường'
     # An address holds no colon or double quote between its words ('xã Đông: Hưng').
     repaired = re.sub(r"(?<=\w)\s*:\s*(?=\w)|\s*[\"“”]\s*(?=\w)",
                       lambda m: " " if m.group().strip() else m.group(), repaired)
@@ -264,6 +279,8 @@ def normalise_place(text: str) -> Normalised | None:
     repaired = _PROVINCE_SPECK.sub(r"\g<province>", _LEADING_SPECK.sub("", repaired))
     if _is_caps(repaired):
         repaired = natural_case_place(repaired)
+    else:
+        repaired = _UNIT_RE.sub(_unit_word_case, repaired)
     repaired = repair_unit_names(repaired)
     guessed = repaired != (natural_case_place(value) if _is_caps(value) else value)
     return Normalised(repaired, guessed=guessed)
