@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from pipeline.errors import DocumentError, ErrorKind, PageTimeout
 from pipeline.options import OcrOptions
 from pipeline.page_input import PageInput
 from pipeline.preprocess.analysis import rotate_quarter
+from pipeline.preprocess.deskew import rotate_by
 from pipeline.preprocess.page_crop import crop_to_text
-from pipeline.preprocess.prepare import PreparedPage, prepare_page
+from pipeline.preprocess.prepare import MIN_SKEW, PreparedPage, prepare_page
 from pipeline.results import Line, PageResult, Word
 from pipeline.tesseract import Recognised, TesseractFailed, recognise
 
@@ -61,6 +64,10 @@ def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
                                        prepared.alternative_turn, crop=False)
                 if turned is not None:
                     found, offset = turned
+            if _doubtful(found) and (prepared.rotation or abs(prepared.skew) >= MIN_SKEW):
+                as_came = _as_it_came(prepared, found, result, options)
+                if as_came is not None:
+                    found, offset = as_came
         except PageTimeout as exc:
             result.error = DocumentError(ErrorKind.TOO_LARGE, f"page {index + 1}: {exc}")
         except TesseractFailed as exc:
@@ -99,6 +106,39 @@ def _other_way_up(prepared: PreparedPage, found: Recognised, result: PageResult,
         result.image = rotate_quarter(result.image, delta)
     if delta in (90, 270):
         result.width, result.height = result.height, result.width
+    return other, offset
+
+
+def _doubtful(found: Recognised) -> bool:
+    return not found.words or found.confidence < DOUBTFUL_PAGE
+
+
+def _undo_geometry(image: np.ndarray, prepared: PreparedPage) -> np.ndarray:
+    """The page back the way it came: the skew undone in the turned frame, then the turn."""
+    if abs(prepared.skew) >= MIN_SKEW:
+        image = rotate_by(image, -prepared.skew)
+    return rotate_quarter(image, (360 - prepared.rotation) % 360)
+
+
+def _as_it_came(prepared: PreparedPage, found: Recognised, result: PageResult,
+                options: OcrOptions) -> tuple[Recognised, tuple[int, int]] | None:
+    """Still garbage after the turn and its other way up: the geometry itself may be wrong
+    (few short lines, a sheet's edge or a picture looked like the text's axis, and the
+    skew found for that axis stays in both readings). Tesseract reads the page as it came,
+    and the stronger reading wins."""
+    image = _undo_geometry(prepared.ocr_image, prepared)
+    size = (round(image.shape[0] / prepared.scale), round(image.shape[1] / prepared.scale))
+    image, offset = crop_to_text(image)
+    other = recognise(image, options.language, prepared.dpi, options.page_timeout_s)
+    result.steps.append("geometry-checked-by-ocr")
+    if _strength(other) <= _strength(found):
+        return None
+    result.steps.append("geometry-undone")
+    result.rotation, result.skew_degrees = 0, 0.0
+    result.height, result.width = size
+    if result.image is not None:
+        result.image = _undo_geometry(prepared.normalised, prepared)
+        result.height, result.width = result.image.shape[:2]
     return other, offset
 
 

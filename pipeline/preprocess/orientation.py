@@ -61,6 +61,25 @@ def top_heaviness(mask: np.ndarray) -> tuple[float, int]:
     return (above_total - below_total) / total, used
 
 
+LINE_LENGTH = 8.0  # inked columns per row of a band, at least, for the band to be a text line
+
+
+def long_lines(mask: np.ndarray) -> int:
+    """Bands of rows whose ink spans many times their height: text lines along the rows.
+
+    A sharp row profile is not enough to tell the lines' axis: looked at sideways, the
+    letters of one line also make bands (one per letter), and a ruled edge broken into
+    dashes makes a sharp profile with no band at all. Only text run along the rows gives
+    bands much longer than they are high; inked columns are counted, not the extent, so
+    a few specks far apart do not lengthen a band.
+    """
+    profile = mask.sum(axis=1).astype(np.float64)
+    if profile.max() <= 0:
+        return 0
+    return sum(int(np.count_nonzero(mask[start:end].any(axis=0))) >= LINE_LENGTH * (end - start)
+               for start, end in _line_bands(profile, min_height=4))
+
+
 def upright_score(mask: np.ndarray) -> tuple[float, int]:
     """For a deskewed page with horizontal lines: (score, lines); score < 0 = upside down."""
     return top_heaviness(mask)
