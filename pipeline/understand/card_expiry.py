@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from pipeline.understand.mrz import check_digit, expiry_as_read
 
-__all__ = ["expiry_from_cut_date", "expiry_from_mrz_slip"]
+__all__ = ["expiry_from_blurred_date", "expiry_from_cut_date", "expiry_from_mrz_slip"]
 
 # A day and month, then a year of at most three digits that stops there (the rest lost).
 _CUT_DATE = re.compile(
@@ -59,3 +59,30 @@ def expiry_from_mrz_slip(texts: list[str], milestones: Iterable[str],
             if sum(a != b for a, b in zip(_yymmdd(iso), digits, strict=True)) <= 1
             and check_digit(_yymmdd(iso)) == check]
     return (hits[0], line) if len(hits) == 1 else None
+
+
+# A day and month, then a year whose first three digits read and whatever OCR made of the
+# rest ('D3/02/203677'): 'D', 'O' and 'Q' for a zero as in any printed date.
+_BLURRED_DATE = re.compile(
+    r"(?<![\d/])(?P<d>[0-3ODQ]\d)\s?[/.\-]\s?(?P<m>[01ODQ]\d)\s?[/.\-]\s?(?P<y>2\d\d)")
+_ZERO = str.maketrans("ODQ", "000")
+
+
+def expiry_from_blurred_date(texts: Iterable[str],
+                             possible: Iterable[str]) -> tuple[str, int] | None:
+    """(ISO expiry, index of the text) when the holder's birth and the issue date leave
+    one possible expiry and a printed date has its day, month and the year's first three
+    digits; the last digit, lost or misread, is then the only thing the law leaves open.
+
+    Give ``possible`` only when narrowed by the issue date; with more than one date: None.
+    """
+    dates = list(possible)
+    if len(dates) != 1:
+        return None
+    iso = dates[0]
+    for i, text in enumerate(texts):
+        for m in _BLURRED_DATE.finditer(text):
+            if (m.group("d").translate(_ZERO), m.group("m").translate(_ZERO)) == (
+                    iso[8:], iso[5:7]) and iso.startswith(m.group("y")):
+                return iso, i
+    return None

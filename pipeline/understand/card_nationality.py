@@ -18,8 +18,9 @@ from rapidfuzz import fuzz
 
 from pipeline.understand.normalise import fold
 
-__all__ = ["GLOSS_MIN_RATIO", "nationality_after_label"]
+__all__ = ["GLOSS_MIN_RATIO", "VIET_NAM", "nationality_after_label", "viet_nam_cut_short"]
 
+VIET_NAM = "Việt Nam"
 GLOSS_MIN_RATIO = 70.0
 """Similarity (0–100) of a word to 'nationality' for it to be the gloss: the misreads seen
 ('natuonawty' 76, 'namonatty' 70, 'natienality' 91) pass; 'viet' scores 27."""
@@ -60,3 +61,21 @@ def nationality_after_label(text: str) -> tuple[int, int] | None:
         start += 1
     end = len(text.rstrip())
     return (start, end) if end > start else None
+
+
+_VIET_NAM_FOLDED = "viet nam"
+
+
+def viet_nam_cut_short(value: str) -> bool:
+    """'Việt', 'Vị', 'Việt Na': the start of 'Việt Nam', its end lost at the photo's edge
+    or in the guilloche; or 'Việt' and a short word OCR made of 'Nam' ('Việt Man:'). No
+    other nationality starts so, and a citizen identity card is issued to Vietnamese
+    citizens only."""
+    folded = " ".join(re.sub(r"[^a-z ]+", " ", fold(value)).split())
+    if folded == _VIET_NAM_FOLDED:
+        return False
+    return (len(folded.replace(" ", "")) >= 2 and _VIET_NAM_FOLDED.startswith(folded)) or (
+        _NAM_MISREAD.fullmatch(folded) is not None)
+
+
+_NAM_MISREAD = re.compile(r"viet [a-z]{2,4}")

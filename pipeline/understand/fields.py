@@ -25,12 +25,26 @@ from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
 from pipeline.understand.card_birth import birth_from_mrz_slip
-from pipeline.understand.card_expiry import expiry_from_cut_date, expiry_from_mrz_slip
-from pipeline.understand.card_nationality import nationality_after_label
+from pipeline.understand.card_expiry import (
+    expiry_from_blurred_date,
+    expiry_from_cut_date,
+    expiry_from_mrz_slip,
+)
+from pipeline.understand.card_nationality import (
+    VIET_NAM,
+    nationality_after_label,
+    viet_nam_cut_short,
+)
 from pipeline.understand.card_number import glued_number, glued_number_note
-from pipeline.understand.card_place import cut_after_province, origin_start
-from pipeline.understand.identity import Problem, validate_cccd
-from pipeline.understand.mrz import read_mrz
+from pipeline.understand.card_place import (
+    complete_province,
+    cut_after_province,
+    origin_label_end,
+    origin_start,
+)
+from pipeline.understand.card_validity import possible_expiries
+from pipeline.understand.identity import Problem, decode_cccd, validate_cccd
+from pipeline.understand.mrz import number_tail, read_mrz, says_vietnamese, sex_as_read
 from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
 from pipeline.understand.normalise import (
     NO_EXPIRY,
@@ -282,6 +296,9 @@ def _bbox(lines: list[_Line], pieces: tuple[ValuePiece, ...]) -> tuple[int, int,
             max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
 
 
+_COMMA_READ_AS_Q = re.compile(r"[^\W\d_]{2,}\?[^\W\d_]{2,}")
+
+
 def _is_junk_token(token: str, at_end: bool, prose: bool = False) -> bool:
     """A token OCR made of a photo, emblem or speck next to a value ('LẤ&-', '¿À', 'ờ').
 
@@ -291,6 +308,8 @@ def _is_junk_token(token: str, at_end: bool, prose: bool = False) -> bool:
     """
     if "|" in token:  # a value never holds one: a card's frame or a speck ('6111|')
         return True
+    if _COMMA_READ_AS_Q.fullmatch(token):  # 'Điền?Thành': two words, a comma misread
+        return False
     token = clean_text(token) or token  # 'Ÿ' is OCR's 'Y', not junk
     if any(not (c.isalnum() or c in _VALUE_PUNCT) for c in token):
         return True
@@ -336,6 +355,10 @@ def _trim_piece(text: str, piece: ValuePiece, first: bool, last: bool,
         m = re.search(r"(\S+)\s*$", text[start:end])
         if m is None or not _is_junk_token(m.group(1), at_end=True, prose=prose):
             break
+        before, token = text[start:start + m.start(1)], m.group(1)
+        if prose and token.endswith(")") and before.count("(") == before.count(")") + 1 \
+                and not _is_junk_token(token[:-1], at_end=True, prose=prose):
+            break  # '(trừ … da lông thú)': the bracket the value opened, not a speck
         end = start + m.start(1)
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -366,22 +389,43 @@ def _clean_side(text: str, piece: ValuePiece) -> ValuePiece | None:
     return ValuePiece(piece.line, piece.start + keep[0].start(), piece.start + keep[-1].end())
 
 
+_LONE_DATE = re.compile(r"\W*\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2,4}\W*")
+
+
+def _closes_bracket(read: FieldRead, before: list[str], wrapped: str) -> bool:
+    """A free-text value wrapped inside brackets: the next line ends with the ')' that
+    closes the '(' left open, and holds nothing else but plain words."""
+    so_far = " ".join(before)
+    return (read.kind == "text" and so_far.count("(") == so_far.count(")") + 1
+            and wrapped.rstrip().endswith(")") and wrapped.count(")") == 1
+            and "(" not in wrapped and _plain_vietnamese(wrapped.replace(")", "")))
+
+
 def _trimmed(read: FieldRead, lines: list[_Line], card: bool = False) -> FieldRead:
     if read.kind not in _EDGE_TRIMMED_KINDS or read.blank:
         return read
     kept = list(read.pieces[:1])
+    bracket_end: ValuePiece | None = None
     for p in read.pieces[1:]:
         if card and read.kind == "place" and ends_with_province(
                 " ".join(lines[k.line].text[k.start:k.end] for k in kept)):
             # The address is whole: the next line is the other column's (an expiry date
             # under quê quán, a speck read 'tan'), not the rest of it.
             break
+        if card and read.kind == "place" and _LONE_DATE.fullmatch(
+                lines[p.line].text[p.start:p.end]):
+            break  # the photo column's expiry under a cut address: never part of one
+        wrapped = lines[p.line].text[p.start:p.end]
+        if _closes_bracket(read, [lines[k.line].text[k.start:k.end] for k in kept], wrapped):
+            kept.append(p)  # '… (trừ trang phục từ da lông' / 'thú)': the trade's end
+            bracket_end = p
+            break
         # A wrapped line that holds symbols no value has ('(694996404 %#%Z.') is the card
         # photo's or the frame's OCR, not the rest of the value: it and what follows go,
         # all but a clean end of the value on one side of the junk ('Hóa _', 'S44» Điền').
         # Not on a card: its columns interleave, and a clean end there is as often the
         # next value's wrapped line ('(694996404 %#%Z. phủ, xã …' under quê quán).
-        if not _plain_vietnamese(lines[p.line].text[p.start:p.end]):
+        if not _plain_vietnamese(wrapped):
             part = None if card else _clean_side(lines[p.line].text, p)
             if part is not None:
                 kept.append(part)
@@ -390,6 +434,8 @@ def _trimmed(read: FieldRead, lines: list[_Line], card: bool = False) -> FieldRe
     n = len(kept)
     pieces = tuple(_trim_piece(lines[p.line].text, p, i == 0, i == n - 1, read.kind == "text")
                    for i, p in enumerate(kept))
+    if bracket_end is not None:  # its ')' is the value's, not a speck to trim
+        pieces = (*pieces[:-1], bracket_end)
     pieces = tuple(p for p in pieces if p.end > p.start) or read.pieces[:1]
     trimmed = replace(read, pieces=pieces)
     if read.kind == "nationality" and _says_viet_nam(read, lines) and not _says_viet_nam(
@@ -479,9 +525,11 @@ def _to_field(read: FieldRead, lines: list[_Line], card: bool = False) -> Field:
     if normalised.guessed or wrap_repaired:
         confidence *= GUESS_PENALTY
     confidence = max(0.0, min(1.0, confidence))
-    doubtful = read.kind in _TRIMMED_KINDS and (
-        _impossible_syllable(raw)
-        or any(not (c.isalnum() or c.isspace() or c in _ALLOWED_PUNCT) for c in raw))
+    odd_glyph = any(not (c.isalnum() or c.isspace() or c in _ALLOWED_PUNCT) for c in raw)
+    doubtful = (read.kind in _TRIMMED_KINDS and (_impossible_syllable(raw) or odd_glyph)) or (
+        read.kind == "date" and normalised.guessed and odd_glyph) or (  # 'tháng †1' read as 11
+        # a speck inside a name ('Phương. Ngọc'): the marks beside it are doubtful too
+        read.kind == "name" and any(c in clean_text(raw).strip(".") for c in ".:"))
     return Field(normalised.value, confidence, page, bbox, "ocr", raw,
                  confidence < REVIEW_THRESHOLD or doubtful)
 
@@ -558,28 +606,14 @@ def _any_id12(lines: list[_Line], name: str) -> FieldRead | None:
 
 # ---------------------------------------------------------------- identity cards
 
-_MRZ_DATES = re.compile(r"(\d{6})(\d)[MF<](\d{6})(\d)VNM")
-
-
-def _mrz_check(digits: str) -> int:
-    """ICAO 9303 check digit (weights 7, 3, 1) of a run of digits."""
-    return sum(int(c) * (7, 3, 1)[i % 3] for i, c in enumerate(digits)) % 10
-
-
 def _mrz_expiry(text: str) -> str | None:
     """The expiry date in a card's machine-readable zone, if its check digit holds.
 
     Line 2 is birth YYMMDD + check, sex, expiry YYMMDD + check, 'VNM'. A card expires
     in this century, so YY is 20YY.
     """
-    m = _MRZ_DATES.search(text.replace(" ", ""))
-    if m is None or _mrz_check(m.group(3)) != int(m.group(4)):
-        return None
-    yy, mm, dd = m.group(3)[:2], m.group(3)[2:4], m.group(3)[4:]
-    try:
-        return date(2000 + int(yy), int(mm), int(dd)).isoformat()
-    except ValueError:
-        return None
+    mrz = read_mrz([text])  # also a line whose birth part OCR garbled
+    return mrz.expiry if mrz is not None else None
 
 
 def _milestones(born: str) -> set[str]:
@@ -609,7 +643,7 @@ def _expiry_fallback(lines: list[_Line], fields: dict[str, Field]) -> Field | No
     born = fields.get("ngay_sinh")
     if born is None or not re.fullmatch(r"\d{4}-\d\d-\d\d", born.value or ""):
         return None
-    wanted = _milestones(born.value)
+    wanted = possible_expiries(born.value, _issued(fields))
     found: dict[str, tuple[int, ValuePiece]] = {}
     for i, line in enumerate(lines):
         got = find_date(line.text)
@@ -635,7 +669,8 @@ def _damaged_expiry(lines: list[_Line], fields: dict[str, Field],
     issued = fields.get("ngay_cap")
     after = issued.value if issued and issued.value and not issued.needs_review else None
     texts = [ln.text for ln in lines]
-    cut = expiry_from_cut_date(texts, wanted, after)
+    cut = expiry_from_cut_date(texts, wanted, after) or expiry_from_blurred_date(
+        texts, wanted if after else ())
     if cut is not None:
         value, i = cut
         return {value: (i, ValuePiece(i, 0, len(texts[i])))}
@@ -694,8 +729,84 @@ def _apply_mrz(fields: dict[str, Field], lines: list[_Line]) -> None:
     put("gioi_tinh", mrz.sex, only_gaps=True)
     born = fields.get("ngay_sinh")
     if mrz.expiry and born and born.value and not born.needs_review and re.fullmatch(
-            r"\d{4}-\d\d-\d\d", born.value) and mrz.expiry in _milestones(born.value):
+            r"\d{4}-\d\d-\d\d", born.value) and mrz.expiry in possible_expiries(
+                born.value, _issued(fields)):
         put("ngay_het_han", mrz.expiry)
+
+
+_NUMBERISH12 = re.compile(r"(?<![\dOoIil|])[\dOoIil|]{12}(?![\dOoIil|])")
+_ID_DIGITS = str.maketrans("OoIil|", "001111")
+
+
+def _number_by_mrz_tail(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card whose number label OCR glued to the number ('søNo.001i78171886') and whose
+    MRZ number failed its check: a 12-character run on the card, letters read for digits,
+    whose last nine digits the MRZ's line 1 repeats under a check digit that holds, and
+    whose first three are a province code. For review: the first three rest on print."""
+    old = fields.get("so_dinh_danh")
+    if (old is not None and old.value) or not lines:
+        return
+    tail = number_tail([ln.text for ln in lines])
+    if tail is None:
+        return
+    for i, line in enumerate(lines):
+        for m in _NUMBERISH12.finditer(line.text):
+            digits = m.group().translate(_ID_DIGITS)
+            if sum(c.isdigit() for c in m.group()) < 10 or digits[3:] != tail:
+                continue
+            info = decode_cccd(digits)
+            if info is None or info.province is None:
+                continue
+            piece = ValuePiece(i, m.start(), m.end())
+            fields["so_dinh_danh"] = Field(digits, MRZ_CONFIDENCE * GUESS_PENALTY, line.page,
+                                           _bbox(lines, (piece,)), "ocr", m.group(), True)
+            return
+
+
+def _fill_sex(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card's sex the print lost, from the number and the MRZ together (below)."""
+    old = fields.get("gioi_tinh")
+    if (old is not None and old.value) or not lines:
+        return
+    sex = _sex_from_number(fields, lines)
+    if sex is not None:
+        fields["gioi_tinh"] = Field(sex, MRZ_CONFIDENCE * GUESS_PENALTY,
+                                    old.page if old else lines[0].page,
+                                    old.bbox if old else None, "ocr", sex, False)
+
+
+def _sex_from_number(fields: dict[str, Field], lines: list[_Line]) -> str | None:
+    """The holder's sex where the print lost it: the number's fourth digit (Thông tư
+    07/2016) when the MRZ's sex letter, read apart from it, says the same, and the number
+    agrees with the birth date, even a doubted one (each of them then vouches for the
+    other, and the fourth digit was not misread into another century)."""
+    number, born = fields.get("so_dinh_danh"), fields.get("ngay_sinh")
+    if number is None or born is None or not born.value:
+        return None
+    info = decode_cccd(number.value or "")
+    if info is None or validate_cccd(info.number, born.value):
+        return None
+    return info.gender if sex_as_read([ln.text for ln in lines]) == info.gender else None
+
+
+def _issued(fields: dict[str, Field]) -> str | None:
+    """The card's issue date when read well (it narrows the expiry to one birthday)."""
+    issued = fields.get("ngay_cap")
+    if issued is None or issued.needs_review or not re.fullmatch(
+            r"\d{4}-\d\d-\d\d", issued.value or ""):
+        return None
+    return issued.value
+
+
+def _expiry_impossible(fields: dict[str, Field]) -> bool:
+    """A read expiry that no card of this holder, issued on this day, can print."""
+    expiry, born = fields.get("ngay_het_han"), fields.get("ngay_sinh")
+    if expiry is None or born is None or born.needs_review or expiry.source == "qr":
+        return False
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", expiry.value or "") or not re.fullmatch(
+            r"\d{4}-\d\d-\d\d", born.value or ""):
+        return False
+    return expiry.value not in possible_expiries(born.value, _issued(fields))
 
 
 def _nationality_fallback(lines: list[_Line]) -> Field | None:
@@ -710,6 +821,27 @@ def _nationality_fallback(lines: list[_Line]) -> Field | None:
         if found.value:
             return found
     return None
+
+
+def _viet_nam_on_card(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card's nationality the print lost or cut short, from the MRZ's 'VNM' or the start
+    of 'Việt Nam' it kept ('Việt', 'Vị'): only Vietnamese citizens hold this card, and
+    both say so. A nationality read well, whatever it is, stays as read."""
+    old = fields.get("quoc_tich")
+    if old is not None and old.value == VIET_NAM:
+        return
+    cut = old is not None and viet_nam_cut_short(old.value or old.raw or "")
+    if old is not None and old.value and not old.needs_review and not cut:
+        return
+    if says_vietnamese([ln.text for ln in lines]):
+        confidence = MRZ_CONFIDENCE
+    elif cut and old is not None:
+        confidence = max(old.confidence, CLOSED_VOCABULARY_CONFIDENCE) * GUESS_PENALTY
+    else:
+        return
+    fields["quoc_tich"] = Field(VIET_NAM, confidence, old.page if old else lines[0].page,
+                                old.bbox if old else None, "ocr", old.raw if old else "VNM",
+                                confidence < REVIEW_THRESHOLD)
 
 
 def _unglue_number(fields: dict[str, Field], lines: list[_Line]) -> list[Problem]:
@@ -820,11 +952,39 @@ def _gloss_left(read: FieldRead, lines: list[_Line]) -> FieldRead:
     return replace(read, pieces=(ValuePiece(below, start, start + len(name)),))
 
 
+GLOSS_MIN_SIMILARITY = 85.0
+"""Similarity (0–100) of a value's first words to the label's English gloss for them to be
+the gloss ('Piace of residence' 94, 'Pạce of residence' 97; an address scores near 20)."""
+
+
+def _past_gloss(read: FieldRead, lines: list[_Line]) -> FieldRead:
+    """A card value that starts with its label's English gloss, misread so the label reader
+    took only the Vietnamese ('Nơi thường trú / Piace of residence Số 139, …'): the value
+    starts after the gloss (and its colon)."""
+    first = read.pieces[0]
+    text = lines[first.line].text
+    spec = next((f for f in label_set("cccd").fields if f.name == read.field), None)
+    glosses = {fold(lab.split(" / ", 1)[1]) for lab in (spec.labels if spec else ())
+               if " / " in lab}
+    for gloss in glosses:
+        words = list(re.finditer(r"[^\s/|:]+", text[first.start:first.end]))
+        n = len(gloss.split())
+        if len(words) <= n or fuzz.ratio(fold(" ".join(w.group() for w in words[:n])),
+                                         gloss) < GLOSS_MIN_SIMILARITY:
+            continue
+        start = first.start + words[n].start()
+        return replace(read, pieces=(ValuePiece(first.line, start, first.end),
+                                     *read.pieces[1:]))
+    return read
+
+
 def _card_value_below(read: FieldRead, lines: list[_Line]) -> FieldRead:
     """A card prints quê quán and the like under its label; a few characters OCR found
     beside the label ('TS', 'Sung :') are the guilloche, and the line below is the value."""
     if read.kind == "name" and not read.blank:
         return _gloss_left(read, lines)
+    if read.kind == "place" and not read.blank:
+        read = _past_gloss(read, lines)
     if read.kind != "place" or len(read.pieces) < 2:
         return read
     first = read.pieces[0]
@@ -842,9 +1002,10 @@ def _card_value_below(read: FieldRead, lines: list[_Line]) -> FieldRead:
 _UNIT_START = re.compile(r"(?:^|\s)(?P<unit>(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|"
                          r"thành phố) [^\W\d_])", re.IGNORECASE)
 _RESIDENCE = re.compile(r"noi\s*(?:thuong|cu)\s*tru|residence")
-ORIGIN_LOOKAHEAD = 8
+ORIGIN_LOOKAHEAD = 12
 """Lines under quê quán's label searched for its value: a photo or the old layout's name
-block can put seven lines of the other column between them."""
+block can put seven lines of the other column between them, a photo read out of order the
+card's heading block too (ten lines); the residence's label still ends the search."""
 
 
 _CARD_HEADING = re.compile(r"(?:can cuoc(?: cong dan)?|(?:citizen )?identity card|"
@@ -886,11 +1047,53 @@ def _origin_below(read: FieldRead, lines: list[_Line],
             continue
         # ... and specks after it ('… Hồ Chí Minh - :') go as they do from any value.
         piece = _trim_piece(text, ValuePiece(i, m.start("unit"), len(text)), False, True)
-        if piece.end > piece.start and _plain_vietnamese(text[piece.start:piece.end]):
+        # A speck read as a colon inside a name ('phường Ninh: Kiều') is no other text.
+        if piece.end > piece.start and _plain_vietnamese(
+                _SPECK_COLON.sub("", text[piece.start:piece.end])):
             return FieldRead(read.field, read.kind, (piece,), i, fuzzy_label=True)
     return None
 
 
+_BARE_ENDS = frozenset({"duong", "ngo", "hem", "pho", "xa", "phuong", "huyen", "quan", "tinh",
+                        "thon", "ap", "ban", "to", "khu"})
+
+
+def _whole_provinces(fields: dict[str, Field]) -> None:
+    """A card's place whose province name the photo's edge cut ('tỉnh Lâm'), made whole
+    when only one province's name goes on from there (``complete_province``); a guess of
+    lost letters, so for review."""
+    for name in (*_ORIGIN_FIELDS, *_RESIDENCE_FIELDS):
+        f = fields.get(name)
+        whole = complete_province(f.value) if f is not None and f.value else None
+        if f is not None and whole is not None:
+            fields[name] = replace(f, value=whole, confidence=f.confidence * GUESS_PENALTY,
+                                   needs_review=True)
+        elif f is not None and f.value and fold(f.value.split()[-1]) in _BARE_ENDS:
+            # 'Số 139, ngõ 23, đường': the name after its street or unit word was lost.
+            fields[name] = replace(f, needs_review=True)
+
+
+def _origin_unlabelled(lines: list[_Line], reads: dict[str, FieldRead]) -> Field | None:
+    """Quê quán under a label the label reader missed (``origin_label_end``): on its line
+    after the label, else below it as ``_origin_below`` finds it; None when nothing reads."""
+    taken = {p.line for r in reads.values() for p in r.pieces}
+    for i, line in enumerate(lines):
+        end = origin_label_end(line.text)
+        if end is None:
+            continue
+        read = FieldRead("que_quan", "place", (ValuePiece(i, end, len(line.text)),), i,
+                         fuzzy_label=True)
+        if origin_start(" " + line.text[end:]) is None and not _UNIT_START.match(
+                line.text[end:].lstrip()):
+            read = _origin_below(read, lines, taken)
+        if read is None:
+            return None
+        found = _to_field(_card_place(read, lines)[0], lines, True)
+        return found if found.value else None
+    return None
+
+
+_SPECK_COLON = re.compile(r"(?<=[^\W\d_]):(?= [^\W\d_])")
 _ORIGIN_FIELDS = ("que_quan", "noi_dang_ky_khai_sinh")
 _RESIDENCE_FIELDS = ("noi_thuong_tru", "noi_cu_tru")
 REST_JUNK_TOKENS = 3
@@ -905,6 +1108,26 @@ def _residence_rest(text: str, piece: ValuePiece) -> ValuePiece | None:
     if not bad or bad[-1] >= REST_JUNK_TOKENS or len(tokens) - bad[-1] - 1 < 2:
         return None
     return ValuePiece(piece.line, piece.start + tokens[bad[-1] + 1].start(), piece.end)
+
+
+_EXPIRY_GLOSS = re.compile(r"date\s*of\s*ex[a-z]*\s*[:;.]?\s*")
+
+
+def _rest_beside_expiry(pieces: list[ValuePiece], lines: list[_Line]) -> ValuePiece | None:
+    """The old card prints 'Có giá trị đến / Date of expiry' under the photo, level with
+    the residence's second line, so OCR reads them as one line ('… Date of expiry Lưu, tỉnh
+    Quảng Ninh') and the label reader stops there. What follows the gloss is the rest of
+    the residence when it is plain and completes it with a province."""
+    last = pieces[-1]
+    before = " ".join(lines[q.line].text[q.start:q.end] for q in pieces).rstrip(" .,")
+    if ends_with_province(before) or last.line + 1 >= len(lines):
+        return None
+    text = lines[last.line + 1].text
+    m = _EXPIRY_GLOSS.search(fold(text))
+    rest = text[m.end():].rstrip(" .'`") if m is not None else ""
+    if not rest or not _plain_vietnamese(rest) or not ends_with_province(f"{before} {rest}"):
+        return None
+    return ValuePiece(last.line + 1, m.end(), m.end() + len(rest))  # type: ignore[union-attr]
 
 
 def _card_place(read: FieldRead, lines: list[_Line]) -> tuple[FieldRead, bool]:
@@ -935,6 +1158,9 @@ def _card_place(read: FieldRead, lines: list[_Line]) -> tuple[FieldRead, bool]:
                       rest]
             unsure = True
             break
+        beside = _rest_beside_expiry(pieces, lines)
+        if beside is not None:
+            pieces, unsure = [*pieces, beside], True
     last = pieces[-1]
     end = cut_after_province(lines[last.line].text[last.start:last.end])
     if end is not None:
@@ -1034,6 +1260,12 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         below = _origin_below(reads["que_quan"], lines, taken)
         if below is not None:
             fields["que_quan"] = _to_field(_card_place(below, lines)[0], lines, True)
+    if doc_type == "cccd" and "que_quan" not in reads:
+        origin = _origin_unlabelled(lines, reads)
+        if origin is not None:
+            fields["que_quan"] = origin
+    if doc_type == "cccd":
+        _whole_provinces(fields)
     for name in unsure & fields.keys():
         if fields[name].value:
             fields[name] = replace(fields[name], needs_review=True,
@@ -1043,6 +1275,8 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         nationality = _nationality_fallback(lines)
         if nationality is not None:
             fields["quoc_tich"] = nationality
+    if doc_type == "cccd":
+        _viet_nam_on_card(fields, lines)
     for name, read in reads.items():
         if read.kind == "money" and not read.blank:
             fields[name] = _check_money(fields[name], read, lines)
@@ -1052,12 +1286,18 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         if card is not None:
             problems += _merge_qr(fields, card, pages[0].index)
         _apply_mrz(fields, lines)
+        _number_by_mrz_tail(fields, lines)
+        _fill_sex(fields, lines)
         problems += _unglue_number(fields, lines)
         expiry = fields.get("ngay_het_han")
-        if expiry is None or not expiry.value or expiry.needs_review:
+        impossible = _expiry_impossible(fields)
+        if expiry is None or not expiry.value or expiry.needs_review or impossible:
             fallback = _expiry_fallback(lines, fields)
             if fallback is not None:
                 fields["ngay_het_han"] = fallback
+            elif impossible and expiry is not None:  # a misread: for review, never believed
+                fields["ngay_het_han"] = replace(expiry, value="", needs_review=True,
+                                                 confidence=min(expiry.confidence, 0.3))
         _split_no_expiry(fields)
     problems += _identity_problems(doc_type, fields)
     ordered = {s.name: fields[s.name] for s in label_set(doc_type).fields if s.name in fields}

@@ -18,14 +18,31 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["MrzData", "birth_as_read", "check_digit", "expiry_as_read", "read_mrz"]
+__all__ = [
+    "MrzData",
+    "birth_as_read",
+    "check_digit",
+    "expiry_as_read",
+    "number_tail",
+    "read_mrz",
+    "says_vietnamese",
+    "sex_as_read",
+]
 
 # What OCR reads in place of digits in a line that is all digits and fillers.
 _DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
                          "S": "5", "B": "8", "Z": "2", "G": "6"})
 _LINE1 = re.compile(r"[I1l]{1,2}[D0O]VNM(?P<n9>[0-9ODQIl|SBZG]{9})(?P<c9>\d)"
                     r"(?P<n12>[0-9ODQIl|SBZG]{12})[<«Kk(]{0,3}(?P<c12>\d)?")
+# Line 1's start with its document code's 'I' also read 'T' ('TDVNM…'), for the tail only.
+_LINE1_START = re.compile(r"[I1lT]{1,2}[D0O]VNM(?P<n9>[0-9ODQIl|SBZG]{9})(?P<c9>\d)")
 _LINE2 = re.compile(r"(?P<b>\d{6})(?P<cb>\d)(?P<sex>[MFH])(?P<e>\d{6})(?P<ce>\d)V[NM]M")
+# Line 2's end alone, for a line whose birth part OCR garbled ('82932T0F4203212VNM'): the
+# sex letter, the expiry and its check digit, the nationality.
+_LINE2_END = re.compile(r"[MFH<](?P<e>\d{6})(?P<ce>\d)V[NM]M")
+_SEX_END = re.compile(r"(?P<sex>[MF])\d{7}V[NM]M")
+# The holder's nationality on line 2 (after sex and expiry, whatever OCR made of them).
+_NATIONALITY = re.compile(r"[MFH<]\d{6,8}V?(?P<code>VNM|NM<)")
 
 
 def check_digit(digits: str) -> int:
@@ -77,6 +94,12 @@ def _iso(yymmdd: str) -> str | None:
         return None
 
 
+def _expiry_read(text: str) -> tuple[str, int] | None:
+    """Line 2's expiry YYMMDD and check digit as read, from the whole line or its end."""
+    m = _LINE2.search(text) or _LINE2_END.search(text)
+    return (m.group("e"), int(m.group("ce"))) if m is not None else None
+
+
 def read_mrz(lines: list[str]) -> MrzData | None:
     """The card's MRZ facts that pass their check digits, from the page's OCR lines."""
     number = birth = sex = expiry = None
@@ -84,17 +107,47 @@ def read_mrz(lines: list[str]) -> MrzData | None:
         text = _compact(raw)
         if number is None:
             number = _number(text)
-        m = _LINE2.search(text.translate(_DIGITS))
+        digits = text.translate(_DIGITS)
+        read = _expiry_read(digits)
+        if expiry is None and read is not None and check_digit(read[0]) == read[1]:
+            expiry = _iso(read[0])
+        m = _LINE2.search(digits)
         if m is None:
             continue
         if birth is None and check_digit(m.group("b")) == int(m.group("cb")):
             birth = m.group("b")
             sex = {"M": "Nam", "F": "Nữ"}.get(m.group("sex"))
-        if expiry is None and check_digit(m.group("e")) == int(m.group("ce")):
-            expiry = _iso(m.group("e"))
     if number is None and birth is None and expiry is None:
         return None
     return MrzData(number, birth, sex, expiry)
+
+
+def number_tail(lines: list[str]) -> str | None:
+    """Line 1's copy of the number's last nine digits when its own check digit holds,
+    even if the 12-digit copy after it failed: evidence for a printed number's tail."""
+    for raw in lines:
+        m = _LINE1_START.search(_compact(raw))
+        if m is not None:
+            n9 = m.group("n9").translate(_DIGITS)
+            if check_digit(n9) == int(m.group("c9")):
+                return n9
+    return None
+
+
+def sex_as_read(lines: list[str]) -> str | None:
+    """Line 2's sex letter as read ('Nam'/'Nữ'), checked by nothing: only for a caller
+    with an independent reading to agree with (the number's fourth digit)."""
+    for raw in lines:
+        text = _compact(raw).translate(_DIGITS)
+        m = _LINE2.search(text) or _SEX_END.search(text)
+        if m is not None:
+            return {"M": "Nam", "F": "Nữ"}.get(m.group("sex"))
+    return None
+
+
+def says_vietnamese(lines: list[str]) -> bool:
+    """Line 2 gives the holder's nationality as VNM (ICAO code of Viet Nam)."""
+    return any(_NATIONALITY.search(_compact(raw).translate(_DIGITS)) for raw in lines)
 
 
 def birth_as_read(lines: list[str]) -> tuple[str, int, int] | None:
@@ -115,7 +168,7 @@ def expiry_as_read(lines: list[str]) -> tuple[str, int, int] | None:
     known birthday); on its own a failed check means nothing can be trusted.
     """
     for i, raw in enumerate(lines):
-        m = _LINE2.search(_compact(raw).translate(_DIGITS))
-        if m is not None:
-            return m.group("e"), int(m.group("ce")), i
+        read = _expiry_read(_compact(raw).translate(_DIGITS))
+        if read is not None:
+            return read[0], read[1], i
     return None

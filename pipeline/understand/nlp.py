@@ -68,6 +68,9 @@ _AFTER_LABEL = re.compile(
 # tokens without a real word in them ("ể ậ", "TẢ Án", "£»Ỗ", "s¿").
 _JUNK_PREFIX = re.compile(r"^\s*(?:\S{1,3}\s+){1,5}$")
 _LEADERS = re.compile(r"^[\s.…_·,:-]*$")
+# The label's last short word misread, then its colon ('Dự kiến đặt tên con ià:' for 'là:'):
+# a lower-case word of at most three letters right before a colon still belongs to the label.
+_LABEL_TAIL = re.compile(r"\s+(?P<word>[^\W\d_]{1,3})\s*:\s*")
 _TRAILING_ENUM = re.compile(r"\s(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVX]{1,4})[.)]\s*$")
 
 
@@ -143,7 +146,8 @@ def _compile(label: str) -> Pattern:
     text = nfc(label.strip())
     colon_required = text.endswith(":")
     words = re.findall(r"[a-z0-9]+", fold(text.rstrip(":")))
-    body = r"[\s,./()\-]*".join(re.escape(w) for w in words)
+    # OCR reads a speck between two words of a label as a colon ('sử dụng Giấy: xác nhận').
+    body = r"[\s,./()\-:]*".join(re.escape(w) for w in words)
     if text.rstrip(":").endswith(")"):  # "Tên (viết chữ in hoa):": the colon follows the ")"
         body += r"\)"
     return Pattern(
@@ -200,26 +204,34 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
     enum_end = _ENUM_PREFIX.match(folded).end()  # type: ignore[union-attr]
     candidates: list[_Hit] = []
     second: list[_Hit] = []
+    anchored = False  # a label starts the line and stands as one (colon or end of line)
     for label, pat in labels.patterns.items():
         for m in pat.regex.finditer(folded):
             after = _AFTER_LABEL.match(folded, m.end())
             assert after is not None  # the pattern matches the empty string
             has_colon = after.group("colon") is not None
+            end = after.end()
+            tail = None if has_colon else _LABEL_TAIL.match(text, m.end())
+            if tail is not None and tail.group("word").islower():
+                has_colon, end = True, tail.end()
             if pat.colon_required and not has_colon:
                 continue
             at_start = (m.start() == enum_end or not folded[:m.start()].strip()
-                        or _after_junk(folded, m.start(), has_colon or after.end() >= len(folded)
+                        or _after_junk(folded, m.start(), has_colon or end >= len(folded)
                                        or " / " in pat.text))
             inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace())
+            anchored = anchored or (at_start and (has_colon or end >= len(folded)))
             if at_start or (inline and ":" in folded[:m.start()]):
-                candidates.append(_Hit(line_no, m.start(), after.end(), label, False, at_start))
+                candidates.append(_Hit(line_no, m.start(), end, label, False, at_start))
             elif inline:
-                second.append(_Hit(line_no, m.start(), after.end(), label, False, False))
+                second.append(_Hit(line_no, m.start(), end, label, False, False))
     # A second label with its colon on a line that starts with a label is one too, even
     # when OCR lost the first label's colon ('Giới tính / Sex; Nữ Quốc tịch / …: Việt Nam').
     starts = [h.end for h in candidates if h.at_line_start]
     candidates += [h for h in second if starts and min(starts) <= h.start]
-    if not any(h.at_line_start for h in candidates):
+    # A label that starts the line but runs on into words before the colon ('Họ, chữ đệm,
+    # tên người rae:') may be the start of a longer label misread ('… tên người mẹ:').
+    if not anchored:
         fuzzy = _fuzzy_start_hit(line_no, folded, enum_end, labels)
         if fuzzy:
             candidates.append(fuzzy)
@@ -262,17 +274,18 @@ def _fuzzy_start_hit(line_no: int, folded: str, enum_end: int,
             end = positions[length - 1] + 1
             if end < len(rest) and rest[end].isalnum():
                 continue  # the label would end inside a word
-            if sim >= FUZZY_MIN_SIMILARITY and (best is None or sim > best[0]):
-                best = (sim, enum_end + end, label)
+            if sim < FUZZY_MIN_SIMILARITY or (best is not None and sim <= best[0]):
+                continue
+            # An approximate label is trusted only where a label would stand: before a
+            # colon, or alone on its line (card layouts put the value on the next line).
+            after = _AFTER_LABEL.match(folded, enum_end + end)
+            assert after is not None
+            if after.group("colon") is None and after.end() < len(folded):
+                continue
+            best = (sim, after.end(), label)
     if best is None:
         return None
-    after = _AFTER_LABEL.match(folded, best[1])
-    assert after is not None
-    # An approximate label is trusted only where a label would stand: before a colon,
-    # or alone on its line (card layouts put the value on the next line).
-    if after.group("colon") is None and after.end() < len(folded):
-        return None
-    return _Hit(line_no, enum_end, after.end(), best[2], True, True)
+    return _Hit(line_no, enum_end, best[1], best[2], True, True)
 
 
 # ---------------------------------------------------------------- reading values
@@ -317,12 +330,14 @@ def _wants_next_line(spec: FieldSpec, pieces: list[ValuePiece], lines: list[str]
     A date goes on only until it is complete ('ngày 30 tháng 09 năm' / '2025'). Other
     values go on up to ``multiline`` extra lines, and only when the line before was
     filled to the right margin (a wrapped value), so the line after a short value is not
-    glued to it. A label alone on its line always takes the next line.
+    glued to it. A label alone on its line always takes the next line, and so does a value
+    that opened a bracket it has not closed ('… từ da lông' / 'thú)'), full line or not.
     """
+    text = " ".join(lines[p.line][p.start:p.end] for p in pieces)
     if spec.kind in ("date", "expiry"):
-        text = " ".join(lines[p.line][p.start:p.end] for p in pieces)
         return taken < 2 and normalise_expiry(text) is None
-    return not pieces or (len(pieces) <= spec.multiline and line_full)
+    unclosed = text.count("(") > text.count(")")
+    return not pieces or (len(pieces) <= spec.multiline and (line_full or unclosed))
 
 
 def _read_field(spec: FieldSpec, hit: _Hit, lines: list[str],

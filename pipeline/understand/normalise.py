@@ -74,7 +74,19 @@ def fold(text: str) -> str:
     straight back to the text as written (OCR often drops or confuses tone marks,
     so labels are matched without them).
     """
-    return "".join(_fold_char(ch) for ch in nfc(text))
+    return nfc(text).translate(_FOLD_TABLE)
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each character: folding runs
+    in C (it is called on every line of every page, many times)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 # Latin letters Vietnamese never writes, which OCR reads for a plain letter ("Ÿ tế").
@@ -133,6 +145,23 @@ _FAMILY_BY_FOLD = _family_name_repairs()
 
 
 _NAME_JOINER = re.compile(r"(?<=[^\W\d_])[.\-](?=[^\W\d_])")
+# A dot after a whole syllable and before the next word ('Thành. Nghĩa'): a speck of the
+# copy, since a name has no dots. Not after a letter run without a vowel ('Th.', 'Ng.'): an
+# abbreviation is not a speck and such a name stays unread. A colon likewise ('Đức: Trường'),
+# but only inside a name whose every word starts with a capital: in 'Nguyễn Văn An Giớ tnh:
+# Nam' the colon ends a misread label and the text is not one name.
+_NAME_SPECK = re.compile(r"(?<=[^\W\d_])[.:](?=\s+[^\W\d_])")
+
+
+def _speck_dots(text: str) -> str:
+    titled = all(w[:1].isupper() for w in re.findall(r"[^\W\d_]+", text))
+
+    def drop(m: re.Match[str]) -> str:
+        word = re.search(r"[^\W\d_]+$", text[:m.start()])
+        syllable = word is not None and re.search(r"[aeiouy]", fold(word.group())) is not None
+        return "" if syllable and (m.group() == "." or titled) else m.group()
+
+    return _NAME_SPECK.sub(drop, text)
 
 
 def _repair_family_name(words: list[str]) -> tuple[list[str], bool]:
@@ -162,12 +191,12 @@ def _without_specks(words: list[str]) -> list[str]:
 def normalise_name(text: str) -> Normalised | None:
     """A person's name in natural case; None when it holds digits or symbols (not a name).
 
-    Two OCR slips are repaired (and marked guessed): syllables joined by a dot or hyphen
-    ("Đỉnh.Khánh", "HOÀNG-TUẤN"; Vietnamese names have neither) and a family name read with
-    the wrong tone mark ("Đình Mỹ Nhung" → "Đinh Mỹ Nhung").
+    Two OCR slips are repaired (and marked guessed): syllables joined or followed by a dot,
+    colon or hyphen ("Đỉnh.Khánh", "HOÀNG-TUẤN", "Thành. Nghĩa"; names have none of them)
+    and a family name read with the wrong tone mark ("Đình Mỹ Nhung" → "Đinh Mỹ Nhung").
     """
     value = clean_text(text).strip(".")
-    joined = _NAME_JOINER.sub(" ", value)
+    joined = _NAME_JOINER.sub(" ", _speck_dots(value))
     words = _without_specks(joined.split())
     dropped = len(words) != len(joined.split())
     if not words or not all(_NAME_CHARS.match(w) for w in words):
@@ -253,6 +282,25 @@ _PROVINCE_SPECK = re.compile(
 _DOTS_BETWEEN = re.compile(r"(?<=[^\W\d_])\s+[.·…]{1,3}\s+(?=[A-ZĐÀ-Ỹ])")
 
 
+# A dot then a space inside an address, which separates its parts with commas only: before
+# a unit word it is a misread comma ('Số 79. ngõ 154'); after a syllable, before a capital,
+# it is a speck ('xã Đông. Hưng', 'tỉnh. Khánh Hòa'). Abbreviations ('Tp. Hồ Chí Minh',
+# 'P. Bến Thành') have no vowel or a single letter before their dot and keep it.
+_DOT_BEFORE_UNIT = re.compile(
+    r"(?<=[\w])\.\s+(?=(?:" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
+    + r")\s)", re.IGNORECASE)
+_DOT_IN_NAME = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def _address_dots(text: str) -> str:
+    def speck(m: re.Match[str]) -> str:
+        word = re.search(r"[^\W\d_]+$", text[:m.start()])
+        vowel = word is not None and re.search(r"[aeiouy]", fold(word.group())) is not None
+        return " " if vowel else m.group()
+
+    return _DOT_IN_NAME.sub(speck, _DOT_BEFORE_UNIT.sub(", ", text))
+
+
 def _unit_word_case(m: re.Match[str]) -> str:
     """A unit word printed in capitals inside a mixed-case address ('SỐ 47, đường …')."""
     word = m.group(1)
@@ -272,6 +320,7 @@ def normalise_place(text: str) -> Normalised | None:
     repaired = repair_unit_marks(_DOTS_BETWEEN.sub(" ", repair_unit_words(value)))
     repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(repaired))
     repaired = re.sub(r",(?=[^\W\d_])", ", ", repaired.replace(";", ","))  # '65,đường'
+    repaired = _address_dots(repaired)
     # An address holds no colon or double quote between its words ('xã Đông: Hưng').
     repaired = re.sub(r"(?<=\w)\s*:\s*(?=\w)|\s*[\"“”]\s*(?=\w)",
                       lambda m: " " if m.group().strip() else m.group(), repaired)
@@ -452,10 +501,17 @@ _DATE_NUMERIC = re.compile(
 )
 _DATE_ISO = re.compile(r"(?<!\d)(?P<y>[12]\d{3})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)")
 # After 'năm' one stray mark may stick to the year: italics read 'năm 2025' as 'năm n2025'.
+# A handwritten or photocopied '1' leading a two-digit day or month is read as a glyph of
+# the same upright shape ('tháng †1', 'ngày |5'): such a glyph glued to a digit in a slot
+# is that '1' (the value is marked guessed, hence reviewed).
+_ONE_GLYPHS = "†‡|!lI]["
+_ONE_LIKE = "[" + re.escape(_ONE_GLYPHS.lower()) + "]"
 _DATE_WRITTEN = re.compile(  # on folded text
-    r"(?:ngay\s*)?(?<!\d)(?P<d>[0-3]?\d)\s*thang\s*(?P<m>[01]?\d)\s*[,.]?\s*"
+    r"(?:ngay\s*)?(?<!\d)(?P<d>[0-3]?\d|(?<![a-z])" + _ONE_LIKE + r"\d)\s*thang\s*"
+    r"(?P<m>[01]?\d|" + _ONE_LIKE + r"[0-2])\s*[,.]?\s*"
     r"(?:nam\s*(?P<stray>[^\w\s]|[a-z](?=\d))?\s*)?(?P<y>[12]\d{3})(?!\d)"
 )
+_ONE_GLYPH_DIGITS = str.maketrans(dict.fromkeys(_ONE_GLYPHS, "1"))
 _DATE_COMPACT = re.compile(r"(?<!\d)(?P<d>[0-3]\d)(?P<m>[01]\d)(?P<y>(?:19|20)\d{2})(?!\d)")
 
 
@@ -470,7 +526,7 @@ class DateMatch:
 
 
 def _digits(s: str) -> str:
-    return s.translate(_DIGIT_CONFUSIONS)
+    return s.translate(_DIGIT_CONFUSIONS).translate(_ONE_GLYPH_DIGITS)
 
 
 def _make_date(d: str, m: str, y: str) -> tuple[str, bool] | None:
@@ -519,7 +575,11 @@ def _words_date(folded: str) -> DateMatch | None:
                 iso = date(year, month, day).isoformat()
             except ValueError:
                 continue
-            return DateMatch(iso, tokens[i].start(), tokens[end - 1].end())
+            start, stop = tokens[i].start(), tokens[end - 1].end()
+            # Tokens skip what is not a letter or digit: a glyph glued to a number ('†1',
+            # a misread '1') was dropped, so the value is a guess, not a reading.
+            glued = re.search(r"[^\w\s,.]\d|\d[^\w\s,.]", folded[start:stop]) is not None
+            return DateMatch(iso, start, stop, glued)
     return None
 
 
