@@ -60,10 +60,13 @@ def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
                 offset = (0, 0)
                 found = recognise(prepared.ocr_image, options.language, prepared.dpi,
                                   options.page_timeout_s)
-                turned = _other_way_up(prepared, found, result, options,
-                                       prepared.alternative_turn, crop=False)
-                if turned is not None:
-                    found, offset = turned
+                for n, turn in enumerate(_other_turns(prepared)):
+                    if n and not _doubtful(found):
+                        break
+                    turned = _other_way_up(prepared, found, result, options, turn,
+                                           crop=False)
+                    if turned is not None:
+                        found, offset = turned
             if _doubtful(found) and (prepared.rotation or abs(prepared.skew) >= MIN_SKEW):
                 as_came = _as_it_came(prepared, found, result, options)
                 if as_came is not None:
@@ -107,6 +110,19 @@ def _other_way_up(prepared: PreparedPage, found: Recognised, result: PageResult,
     if delta in (90, 270):
         result.width, result.height = result.height, result.width
     return other, offset
+
+
+def _other_turns(prepared: PreparedPage) -> list[int]:
+    """The orientations worth an OCR try when the layout cues were unsure, likeliest first.
+
+    A page turned sideways was sure of its lines' axis but maybe not of which end is up
+    (a card copy's few lines tip the ink test either way): upside down comes first, and
+    the page as it came only when that reads garbage too.
+    """
+    assert prepared.alternative_turn is not None
+    if prepared.rotation in (90, 270):
+        return [(prepared.rotation + 180) % 360, prepared.alternative_turn]
+    return [prepared.alternative_turn]
 
 
 def _doubtful(found: Recognised) -> bool:

@@ -14,8 +14,8 @@ from pipeline.preprocess.scale import (
 
 
 def test_small_letters_on_a_small_page_get_the_full_factor() -> None:
-    assert scale_factor(10.0, 1_000_000) == MAX_SCALE_UP
-    assert scale_factor(17.0, 1_000_000) == pytest.approx(2.0)
+    assert scale_factor(8.0, 1_000_000) == MAX_SCALE_UP
+    assert scale_factor(17.0, 1_000_000) == pytest.approx(TARGET_UP / 17.0)
 
 
 @pytest.mark.parametrize("pixels", [4_000_000, 12_000_000, 30_000_000])

@@ -19,6 +19,7 @@ from pipeline.preprocess.components import Components
 REACH = 0.45  # of the letter height: diacritics and punctuation sit closer than this
 SIDE = 0.12  # of the letter height: how far beside a letter a diacritic may start
 FOOT = 0.5  # of the letter height: a full stop lies in the lower half beside its letter
+BASELINE = 0.2  # of the letter height: how far above the baseline a full stop may end
 COLON = 0.9  # of the letter height: the upper dot of a colon is this far above the lower
 # Of the letter height squared: the smallest printed mark (a dot below) covers
 # 0.023 and more; a blob under half that is toner wherever it lies.
@@ -60,6 +61,29 @@ def _paint(zone: np.ndarray, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray,
             zone[b:d, a:c] = 1
 
 
+def _on_baseline(boxes: np.ndarray, marks: np.ndarray, letters: np.ndarray,
+                 letter_height: float) -> np.ndarray:
+    """Whether each mark reaches down to the baseline of the line it sits in.
+
+    The baseline is where most letters around the mark end, the lower quartile of their
+    feet (descenders end lower, nothing letter-sized ends higher); a mark with no
+    letters around is given the benefit of the doubt.
+    """
+    heights = boxes[letters, 3] - boxes[letters, 1]
+    letters = letters[heights <= 2 * letter_height]  # not a rule, a frame or a picture
+    lx0, ly0, lx1, ly1 = (boxes[letters, i] for i in range(4))
+    span = 3 * letter_height
+    tolerance = BASELINE * letter_height
+    on = np.ones(len(marks), dtype=bool)
+    for n, label in enumerate(marks):
+        mx0, my0, mx1, my1 = boxes[label]
+        middle = (my0 + my1) / 2
+        around = (ly0 <= middle) & (ly1 >= middle) & (lx1 >= mx0 - span) & (lx0 <= mx1 + span)
+        if around.any():
+            on[n] = my1 >= np.percentile(ly1[around], 25) - tolerance
+    return on
+
+
 def find_specks(blobs: Components, letter_height: float) -> np.ndarray:
     """Boolean per label: tiny blobs that are neither diacritic nor punctuation of a letter."""
     small_side = max(2.0, 0.3 * letter_height)
@@ -76,12 +100,19 @@ def find_specks(blobs: Components, letter_height: float) -> np.ndarray:
     side = max(1, round(SIDE * letter_height))
     x0, y0, x1, y1 = (boxes[letters, i] for i in range(4))
     zone = np.zeros(blobs.labels.shape, dtype=np.uint8)
-    # Straight above or below a letter: diacritics, dots of i and j.
-    _paint(zone, x0 - side, y0 - reach, x1 + side, y1 + reach)
-    # At the foot of the letter on the left: full stop, comma, lower dot of a colon.
-    foot = round(FOOT * letter_height)
-    _paint(zone, x1, y1 - foot, x1 + reach, y1 + side)
+    # Straight above or below a letter: diacritics, dots of i and j. Beside a letter at
+    # mid-height nothing printed is that small (a hyphen is wider), even where the blob
+    # overlaps the letter's box (the open side of a "y" or "7"): that band is not kept.
+    _paint(zone, x0 - side, y0 - reach, x1 + side, y0 + side)
+    _paint(zone, x0 - side, y1 - side, x1 + side, y1 + reach)
     kept = _hits(zone, boxes, tiny)
+    # At the foot of the letter on the left: full stop, comma, lower dot of a colon; they
+    # reach down to the line's baseline, where a speck at mid-height does not.
+    foot = round(FOOT * letter_height)
+    zone[:] = 0
+    _paint(zone, x1, y1 - foot, x1 + reach, y1 + side)
+    at_foot = ~kept & _hits(zone, boxes, tiny)
+    kept[at_foot] = _on_baseline(boxes, tiny[at_foot], letters, letter_height)
     # Right above a kept dot or a comma: the upper dot of a colon or semicolon.
     comma = big & (blobs.heights <= 0.7 * letter_height) & (blobs.widths <= 0.35 * letter_height)
     lower = np.concatenate([tiny[kept], np.flatnonzero(comma)])

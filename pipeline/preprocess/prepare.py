@@ -116,6 +116,10 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
     if speckled and height is not None:
         grey, specks = remove_specks(grey, blobs, height * factor)
         steps.append(f"specks-removed-{specks}")
+        if not whitened:  # the specks were much of the ink: what is left may be too little
+            grey, whitened = whiten_paper(grey)
+            if whitened:
+                steps.append("paper-whitened")
     del blobs
     effective_dpi = round((dpi or ASSUMED_DPI) * factor)
     alternative = None if geometry.certain else (0 if geometry.turn else 180)
