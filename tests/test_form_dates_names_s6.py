@@ -37,6 +37,17 @@ def test_a_glyph_the_words_reader_skipped_makes_its_date_a_guess() -> None:
     assert got is not None and got.guessed
 
 
+def test_a_wrapped_year_with_a_fifth_digit_is_not_cut_to_four() -> None:
+    # 'năm' ends the line and the next reads '20235': not 2023, an unreadable year.
+    lines = ["PHIẾU THU NHẬN THÔNG TIN CĂN CƯỚC", "Họ, chữ đệm và tên: Đặng Tuấn Nghĩa",
+             "Làm tại Yên Thế, ngày 05 tháng 09 năm", "20235", "Người yêu cầu"]
+    got = extract_fields("phieu_thu_nhan_thong_tin_can_cuoc", [make_result(lines)])
+    assert "ngay_lam_don" not in got or got["ngay_lam_don"].value != "2023-09-05"
+    lines[3] = "2025"
+    got = extract_fields("phieu_thu_nhan_thong_tin_can_cuoc", [make_result(lines)])
+    assert got["ngay_lam_don"].value == "2025-09-05"
+
+
 def test_a_repaired_signing_date_is_kept_for_review() -> None:
     lines = ["ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG", "Tên chủ đầu tư: Hoàng Mỹ Trang",
              "Làm tại: Vĩnh Yên, ngày 06 tháng †1 năm 2025", "Người yêu cầu"]

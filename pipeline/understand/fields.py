@@ -117,8 +117,10 @@ _MILESTONES = (14, 25, 40, 60)
 _VOWELS = set("aeiouy")
 _ALLOWED_PUNCT = set(",.-/:;()'’\"%&+")
 # "Ba Đình, ngày 05 tháng 11 năm 2025", possibly behind a label OCR misread ("Làm tạt:").
+# The year is four digits and no more: '20235' is a misread, not 2023.
 _DATED_LINE = re.compile(
-    r"^(?:[^:\d]{2,12}:\s*)?[^:\d]{2,40},?\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+    r"^(?:[^:\d]{2,12}:\s*)?[^:\d]{2,40},?\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}"
+    r"(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
