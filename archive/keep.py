@@ -26,6 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from archive.audit import record_audit
+from archive.copies import PreparedCopy, copy_title, make_copy
 from archive.metadata import DocumentSummary, ObjectSummary, build_metadata, metadata_bytes
 from archive.page_image import EncodedImage, encode_page_image
 from archive.transactions import in_write_transaction
@@ -43,7 +44,7 @@ from models.records import (
     utcnow,
 )
 from pipeline.results import FileResult, PageResult
-from pipeline.searchable_pdf import MIN_DPI, PdfPage, build_searchable_pdf
+from pipeline.searchable_pdf import MIN_DPI, PdfPage
 from storage import ObjectStore, StoredObject
 from webhooks.outbox import emit_verdict
 
@@ -101,7 +102,8 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
          documents: Sequence[DocumentInput] | None = None, status: str | None = "done",
          result: Mapping[str, Any] | None = None, actor: str = "system",
          catalog: Catalog | None = None, signer: DeskSigner | None = None,
-         encoded_images: Mapping[int, EncodedImage] | None = None) -> Kept:
+         encoded_images: Mapping[int, EncodedImage] | None = None,
+         prepared: Mapping[int, PreparedCopy] | None = None) -> Kept:
     """Store the derived objects of ``dossier`` and record them in one transaction.
 
     ``files`` are the OCR results (``OcrOptions(keep_images=True)``); pages
@@ -111,8 +113,9 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
     agency's signature on a copy), at a time fixed by the dossier so a second
     keep stores the same bytes. ``encoded_images`` are page images already made by
     ``encode_page_image`` (by page index; the workers encode each page where it was
-    read), used as they are; a page given one needs no pixels (``image`` None). Commits
-    ``session``.
+    read), used as they are; a page given one needs no pixels (``image`` None).
+    ``prepared`` are copies of one-page documents made ahead (by page index,
+    ``archive.copies``), used where they fit. Commits ``session``.
     """
     pages = [page for file in files for page in file.pages]
     by_index = {page.index: page for page in pages}
@@ -164,13 +167,17 @@ def keep(session: Session, store: ObjectStore, dossier: Dossier, files: Sequence
             with_images = [by_index[i] for i in doc.pages if i in imaged]
             if not with_images:
                 continue
-            name = _type_name(catalog, doc.type_id)
-            pdf = build_searchable_pdf(
-                [PdfPage(p.image, p.dpi, tuple(p.words), jpegs.get(p.index))
-                 for p in with_images],
-                title=f"{dossier.code} - {name}", subject=procedure.name if procedure else None)
-            warnings += [f"document {position + 1} ({doc.type_id}): {w}" for w in pdf.warnings]
-            data = signer.sign_copy(pdf.data, dossier.received_at) if signer else pdf.data
+            title = copy_title(dossier.code, doc.type_id, catalog)
+            subject = procedure.name if procedure else None
+            ready = (prepared or {}).get(with_images[0].index) if len(doc.pages) == 1 else None
+            if ready is not None and ready.fits(title, subject, signer):
+                data, made_warnings = ready.data, list(ready.warnings)
+            else:
+                data, made_warnings = make_copy(
+                    [PdfPage(p.image, p.dpi, tuple(p.words), jpegs.get(p.index))
+                     for p in with_images],
+                    title=title, subject=subject, signer=signer, received_at=dossier.received_at)
+            warnings += [f"document {position + 1} ({doc.type_id}): {w}" for w in made_warnings]
             put(data, "pdf", "pdf", "application/pdf", document=position)
         objects = [_Object(done.result(), kind, page_index, document)
                    for done, kind, page_index, document in pending]

@@ -5,7 +5,8 @@ exact), then the image's raw pixels compressed with Zstandard (level 1); a page
 result may also carry its image already encoded for keeping (``kept``, before
 the pixels), so ``publish`` — one thread at the end of the dossier — does not
 encode every page again; a page kept as JPEG then needs no pixels at all
-(``encode_result(pixels=False)``).
+(``encode_result(pixels=False)``). It may also carry the signed copy of the page
+as a one-page document, made ahead by the same worker (``archive.copies``).
 Lossless, because the page image a later step encodes for keeping must be
 exactly the pixels OCR saw, or the content-addressed keys would differ from an
 in-process run. Why not PNG: a 300-dpi scan's sensor noise defeats PNG's
@@ -26,12 +27,14 @@ import cv2
 import numpy as np
 import zstandard
 
+from archive.copies import PreparedCopy
 from archive.page_image import EncodedImage
 from pipeline.errors import DocumentError, ErrorKind
 from pipeline.page_input import PageInput, TextLayer
 from pipeline.results import Line, PageResult, Word
 
-__all__ = ["decode_input", "decode_kept_result", "decode_result", "encode_input", "encode_result"]
+__all__ = ["decode_input", "decode_kept_result", "decode_page_blob", "decode_result",
+           "encode_input", "encode_result"]
 
 _MAGIC = b"HOSOPG2\n"
 _MAGIC_PNG = b"HOSOPG1\n"  # earlier format: the image as PNG
@@ -40,13 +43,18 @@ _DTYPES = ("uint8", "uint16", "bool")
 
 
 def _pack(header: dict[str, Any], image: np.ndarray | None,
-          kept: EncodedImage | None = None) -> bytes:
+          kept: EncodedImage | None = None, copy: PreparedCopy | None = None) -> bytes:
     pixels = b""
     extra = b""
     if kept is not None:
         header = {**header, "kept": {"extension": kept.extension,
                                      "content_type": kept.content_type, "size": len(kept.data)}}
         extra = kept.data
+    if copy is not None:
+        header = {**header, "copy": {"title": copy.title, "subject": copy.subject,
+                                     "signed_by": copy.signed_by,
+                                     "warnings": list(copy.warnings), "size": len(copy.data)}}
+        extra += copy.data
     if image is not None:
         if image.dtype.name not in _DTYPES:
             raise ValueError(f"cannot store an image of type {image.dtype}")
@@ -58,7 +66,10 @@ def _pack(header: dict[str, Any], image: np.ndarray | None,
     return _MAGIC + struct.pack(">Q", len(head)) + head + extra + pixels
 
 
-def _unpack(blob: bytes) -> tuple[dict[str, Any], np.ndarray | None, EncodedImage | None]:
+_Unpacked = tuple[dict[str, Any], np.ndarray | None, EncodedImage | None, PreparedCopy | None]
+
+
+def _unpack(blob: bytes) -> _Unpacked:
     magic = blob[:len(_MAGIC)]
     if magic not in (_MAGIC, _MAGIC_PNG):
         raise ValueError("not a page blob")
@@ -71,10 +82,17 @@ def _unpack(blob: bytes) -> tuple[dict[str, Any], np.ndarray | None, EncodedImag
         spec = header["kept"]
         kept = EncodedImage(bytes(rest[:spec["size"]]), spec["extension"], spec["content_type"])
         rest = rest[spec["size"]:]
+    copy = None
+    if "copy" in header:
+        spec = header["copy"]
+        copy = PreparedCopy(spec["title"], spec["subject"], spec["signed_by"],
+                            bytes(rest[:spec["size"]]), tuple(spec["warnings"]))
+        rest = rest[spec["size"]:]
     if not rest:
-        return header, None, kept
+        return header, None, kept, copy
     if magic == _MAGIC_PNG:
-        return header, cv2.imdecode(np.frombuffer(rest, np.uint8), cv2.IMREAD_UNCHANGED), kept
+        return (header, cv2.imdecode(np.frombuffer(rest, np.uint8), cv2.IMREAD_UNCHANGED), kept,
+                copy)
     spec = header["image"]
     if spec["dtype"] not in _DTYPES:
         raise ValueError(f"page blob: unknown pixel type {spec['dtype']!r}")
@@ -85,7 +103,7 @@ def _unpack(blob: bytes) -> tuple[dict[str, Any], np.ndarray | None, EncodedImag
     if len(raw) != expected:
         raise ValueError(f"page blob: {len(raw)} bytes of pixels, expected {expected}")
     # A writable array (stages may work in place), not a view of the immutable bytes.
-    return header, np.frombuffer(raw, dtype).reshape(shape).copy(), kept
+    return header, np.frombuffer(raw, dtype).reshape(shape).copy(), kept, copy
 def _words(words: list[Word]) -> list[list[Any]]:
     return [[w.text, w.confidence, list(w.bbox), w.line] for w in words]
 
@@ -114,7 +132,7 @@ def encode_input(page: PageInput) -> bytes:
 
 
 def decode_input(blob: bytes) -> PageInput:
-    header, image, _ = _unpack(blob)
+    header, image, _, _ = _unpack(blob)
     layer = header["text_layer"]
     text_layer = None
     if layer is not None:
@@ -126,7 +144,7 @@ def decode_input(blob: bytes) -> PageInput:
 
 
 def encode_result(page: PageResult, kept: EncodedImage | None = None, *,
-                  pixels: bool = True) -> bytes:
+                  pixels: bool = True, copy: PreparedCopy | None = None) -> bytes:
     """``kept``: ``archive.page_image.encode_page_image(page.image)``, made once here.
 
     ``pixels=False`` leaves the raw pixels out when ``kept`` is a JPEG: everything
@@ -143,7 +161,7 @@ def encode_result(page: PageResult, kept: EncodedImage | None = None, *,
         "error": page.error.as_dict() if page.error else None,
     }
     drop = not pixels and kept is not None and kept.extension == "jpg"
-    return _pack(header, None if drop else page.image, kept)
+    return _pack(header, None if drop else page.image, kept, copy)
 
 
 def decode_result(blob: bytes) -> PageResult:
@@ -152,7 +170,14 @@ def decode_result(blob: bytes) -> PageResult:
 
 def decode_kept_result(blob: bytes) -> tuple[PageResult, EncodedImage | None]:
     """The page result and, if the OCR worker made it, its image encoded for keeping."""
-    h, image, kept = _unpack(blob)
+    page, kept, _ = decode_page_blob(blob)
+    return page, kept
+
+
+def decode_page_blob(blob: bytes) -> tuple[PageResult, EncodedImage | None, PreparedCopy | None]:
+    """The page result, its image encoded for keeping and its prepared copy (each None
+    when the OCR worker did not make it)."""
+    h, image, kept, copy = _unpack(blob)
     error = h["error"]
     return PageResult(
         index=h["index"], source=h["source"], text=h["text"], confidence=h["confidence"],
@@ -160,4 +185,4 @@ def decode_kept_result(blob: bytes) -> tuple[PageResult, EncodedImage | None]:
         width=h["width"], height=h["height"], words=_read_words(h["words"]),
         lines=_read_lines(h["lines"]), steps=list(h["steps"]), seconds=h["seconds"],
         error=DocumentError(ErrorKind(error["kind"]), error["message"]) if error else None,
-        image=image), kept
+        image=image), kept, copy

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive import keep
 from archive.audit import record_audit
+from archive.copies import PreparedCopy, copy_title, prepare_copy
 from archive.page_image import EncodedImage, decode_page_image, encode_page_image
 from archive.transactions import in_write_transaction
 from intake.indexing import index_dossier
@@ -40,13 +41,14 @@ from intake.work_area import FilePlan, Manifest, WorkArea
 from models.catalog import Catalog
 from models.dossier_code import VIETNAM_TZ
 from models.records import FINAL_STATUSES, Dossier, Procedure, utcnow
-from pipeline.dossier_check import check_dossier, reads_pixels
+from pipeline.dossier_check import check_dossier, reads_pixels, standalone_type
 from pipeline.errors import DocumentError, ErrorKind
 from pipeline.ingest import open_pages, read_page
 from pipeline.ocr_page import ocr_page
 from pipeline.options import OcrOptions
 from pipeline.page_input import PageInput
 from pipeline.results import FileResult, PageResult
+from pipeline.searchable_pdf import PdfPage
 from signing.desk import desk_signer
 from storage import ObjectStore
 from webhooks.outbox import emit_failed
@@ -217,11 +219,13 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
             # Encoded for keeping here, on every worker, rather than all at once in publish;
             # then only a card's pixels (its QR code) are still needed there.
             kept = encode_page_image(result.image) if result.image is not None else None
-            area.put_page(result, kept, pixels=reads_pixels(result.text, ctx.catalog))
+            copy = _prepared_copy(ctx, dossier, result, kept)
+            area.put_page(result, kept, pixels=reads_pixels(result.text, ctx.catalog),
+                          copy=copy)
             log.info("dossier %s page %d: %.2fs (read %.2fs, clean-up+tesseract %.2fs, "
-                     "encode+store %.2fs)", dossier.code, index + 1,
+                     "encode%s+store %.2fs)", dossier.code, index + 1,
                      time.perf_counter() - started, fetched - started, read - fetched,
-                     time.perf_counter() - read)
+                     "+copy" if copy else "", time.perf_counter() - read)
         else:
             area.put_unreadable(index, page.error)
         if _ended_meanwhile(ctx, dossier_id, area):
@@ -236,6 +240,29 @@ def ocr_one(ctx: Context, dossier_id: str, index: int, send_publish: SendPublish
     # too, in case its first delivery died between the counter and the send.
     if done >= manifest.total and (advanced or already):
         send_publish()
+
+
+def _prepared_copy(ctx: Context, dossier: Dossier, page: PageResult,
+                   kept: EncodedImage | None) -> PreparedCopy | None:
+    """The page's signed copy as a one-page document, when its title says it is one: made
+    here, beside the other pages, rather than by ``publish`` alone at the end."""
+    if kept is None or kept.extension != "jpg" or page.error is not None:
+        return None
+    type_id = standalone_type(page.text, ctx.catalog)
+    if type_id is None:
+        return None
+    return prepare_copy(PdfPage(None, page.dpi, tuple(page.words), kept.data),
+                        title=copy_title(dossier.code, type_id, ctx.catalog),
+                        subject=_procedure_name(ctx, dossier),
+                        signer=desk_signer(ctx.store), received_at=dossier.received_at)
+
+
+def _procedure_name(ctx: Context, dossier: Dossier) -> str | None:
+    if dossier.procedure_id is None:
+        return None
+    with ctx.sessions() as session:
+        procedure = session.get(Procedure, dossier.procedure_id)
+        return procedure.name if procedure is not None else None
 
 
 @dataclass(frozen=True)
@@ -292,7 +319,7 @@ def publish(ctx: Context, dossier_id: str) -> None:
     manifest = area.get_manifest()
     if manifest is None or len(area.pages_done()) < manifest.total:
         raise RuntimeError(f"dossier {dossier.code}: publish before every page is read")
-    files, encoded = _file_results(area, manifest)
+    files, encoded, copies = _file_results(area, manifest)
     if not any(page.error is None for f in files for page in f.pages):
         # Nothing was read: there is no dossier to judge (``dossier process`` exits 2 too).
         mark_failed(ctx, dossier_id, "; ".join(
@@ -316,7 +343,7 @@ def publish(ctx: Context, dossier_id: str) -> None:
         keep(session, ctx.store, session.merge(latest), files,
              documents=[document_input(d) for d in checked.documents], status="done",
              result=result, actor="worker", catalog=ctx.catalog, signer=desk_signer(ctx.store),
-             encoded_images=encoded)
+             encoded_images=encoded, prepared=copies)
     kept = time.perf_counter()
     index_dossier(ctx.sessions, None, dossier.code)
     indexed = time.perf_counter()
@@ -327,10 +354,13 @@ def publish(ctx: Context, dossier_id: str) -> None:
              time.perf_counter() - indexed)
 
 
-def _file_results(area: WorkArea,
-                  manifest: Manifest) -> tuple[list[FileResult], dict[int, EncodedImage]]:
+_FileResults = tuple[list[FileResult], dict[int, EncodedImage], dict[int, PreparedCopy]]
+
+
+def _file_results(area: WorkArea, manifest: Manifest) -> _FileResults:
     """The per-file OCR results, as ``pipeline.api.ocr_paths`` would have returned them,
-    and the page images the OCR workers already encoded for keeping (by page index)."""
+    and what the OCR workers already made for keeping: page images and one-page copies
+    (by page index)."""
     indices = [index for plan in manifest.files for index in plan.pages]
     # Fetching and decompressing release the GIL: a few threads cut the wait for big pages.
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(indices)))) as pool:
@@ -338,6 +368,7 @@ def _file_results(area: WorkArea,
                            strict=True))
     files = []
     encoded: dict[int, EncodedImage] = {}
+    copies: dict[int, PreparedCopy] = {}
     position = 0  # pages are numbered as read in turn: a file's pages end at its bad page
     for plan in manifest.files:
         result = FileResult(path=plan.name)
@@ -346,11 +377,13 @@ def _file_results(area: WorkArea,
             if isinstance(stored, _NoPage):
                 result.error = result.error or stored.error
                 break
-            page, kept = stored
+            page, kept, copy = stored
             if page.index != position:
                 page = dataclasses.replace(page, index=position)
             if kept is not None:
                 encoded[position] = kept
+            if copy is not None:
+                copies[position] = copy
             result.pages.append(page)
             position += 1
             if page.error and result.error is None:
@@ -358,10 +391,13 @@ def _file_results(area: WorkArea,
         if plan.error is not None and result.error is None:
             result.error = DocumentError(ErrorKind(plan.error["kind"]), plan.error["message"])
         files.append(result)
-    return files, encoded
+    return files, encoded, copies
 
 
-def _stored_page(area: WorkArea, index: int) -> tuple[PageResult, EncodedImage | None] | _NoPage:
+_StoredPage = tuple[PageResult, EncodedImage | None, PreparedCopy | None]
+
+
+def _stored_page(area: WorkArea, index: int) -> _StoredPage | _NoPage:
     unreadable, error = area.get_unreadable(index)
     return _NoPage(error) if unreadable else area.get_page(index)
 

@@ -17,8 +17,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from archive.copies import PreparedCopy
 from archive.page_image import EncodedImage
-from intake.page_codec import decode_input, decode_kept_result, encode_input, encode_result
+from intake.page_codec import decode_input, decode_page_blob, encode_input, encode_result
 from pipeline.errors import DocumentError, ErrorKind
 from pipeline.page_input import PageInput
 from pipeline.results import PageResult
@@ -82,10 +83,12 @@ class WorkArea:
             return None
 
     def put_page(self, page: PageResult, kept: EncodedImage | None = None, *,
-                 pixels: bool = True) -> None:
+                 pixels: bool = True, copy: PreparedCopy | None = None) -> None:
         """``kept``: the page image as ``archive.keep`` will store it, if already encoded;
-        ``pixels=False``: a page kept as JPEG is stored without its raw pixels."""
-        self.store.put_bytes(encode_result(page, kept, pixels=pixels), self._page_key(page.index))
+        ``pixels=False``: a page kept as JPEG is stored without its raw pixels; ``copy``:
+        the page's signed copy as a one-page document, if made ahead."""
+        self.store.put_bytes(encode_result(page, kept, pixels=pixels, copy=copy),
+                             self._page_key(page.index))
 
     def _unreadable_key(self, index: int) -> str:
         return f"{self.root}page/{index:05d}.unreadable.json"
@@ -111,9 +114,11 @@ class WorkArea:
         return (self.store.exists(self._page_key(index))
                 or self.store.exists(self._unreadable_key(index)))
 
-    def get_page(self, index: int) -> tuple[PageResult, EncodedImage | None]:
-        """The page's OCR result and its image encoded for keeping (None if not made yet)."""
-        return decode_kept_result(self.store.get_bytes(self._page_key(index)))
+    def get_page(self, index: int) -> tuple[PageResult, EncodedImage | None,
+                                            PreparedCopy | None]:
+        """The page's OCR result, its image encoded for keeping and its prepared copy
+        (None where not made)."""
+        return decode_page_blob(self.store.get_bytes(self._page_key(index)))
 
     def pages_done(self) -> set[int]:
         """Indices of the pages whose OCR result (or unreadable mark) is stored."""

@@ -113,6 +113,14 @@ def reads_pixels(text: str, catalog: Catalog) -> bool:
     return classify_page(text, _patterns(catalog)).type_id in PIXEL_TYPES
 
 
+def standalone_type(text: str, catalog: Catalog) -> str | None:
+    """The type a page's own title gives it, when that page is likely a whole document:
+    its one-page copy may be made before the dossier is assembled. None for an untitled
+    page (it usually continues the document before it) and a card (its back follows)."""
+    type_id = classify_page(text, _patterns(catalog)).type_id
+    return None if type_id == "khac" or type_id in PIXEL_TYPES else type_id
+
+
 def check_dossier(pages: list[PageResult], catalog: Catalog, procedure: str | None,
                   received_on: date, pixels: PixelSource | None = None) -> DossierCheck:
     """`pages` are all pages of all files, in order (PageResult.index = position).

@@ -65,7 +65,7 @@ def sign_pdf(pdf: bytes, desk: DeskCertificate, *, agency_name: str,
     """Return ``pdf`` with an invisible PAdES-B-B signature of ``desk`` appended."""
     iso_vietnam(signed_at)  # refuses a naive time: "local time" differs between machines
     at = signed_at.astimezone(VIETNAM_TZ).replace(microsecond=0)
-    signer = _RsaSigner(desk)
+    signer = _signer_for(desk)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason_text(agency_name, at), name=agency_name)
@@ -81,6 +81,16 @@ def sign_pdf(pdf: bytes, desk: DeskCertificate, *, agency_name: str,
 # chain and the key (the digest, the signing-time attribute and an RSA signature have a
 # fixed length), so the first estimate serves every later copy, byte for byte the same.
 _RESERVED: dict[str, int] = {}
+_SIGNERS: dict[str, _RsaSigner] = {}
+
+
+def _signer_for(desk: DeskCertificate) -> _RsaSigner:
+    """One signer per certificate: building it parses the chain again (a tenth of a
+    signature's cost), and it holds nothing that changes between signatures."""
+    found = _SIGNERS.get(desk.fingerprint)
+    if found is None:
+        found = _SIGNERS[desk.fingerprint] = _RsaSigner(desk)
+    return found
 
 
 class _RsaSigner(signers.SimpleSigner):

@@ -107,7 +107,7 @@ def test_workers_read_each_page_themselves_and_match_reading_in_turn(
     area = WorkArea(store, code)
     manifest = area.get_manifest()
     assert manifest is not None
-    got, encoded = steps._file_results(area, manifest)
+    got, encoded, _ = steps._file_results(area, manifest)
     assert encoded == {}  # text-layer pages keep no image
     assert [f.path for f in got] == [str(p) for p in files]
     for mine, theirs in zip(got, reference, strict=True):
@@ -140,7 +140,7 @@ def test_a_message_queued_before_the_upgrade_still_reads_its_stored_page(
     area = WorkArea(store, code)
     area.put_input(0, next(iter_pages(path, OcrOptions())))
     steps.ocr_one(ctx, dossier_id, 0, send_publish=lambda: None)
-    page, _ = area.get_page(0)
+    page, _, _ = area.get_page(0)
     assert "Trang so 1" in page.text
 
 
