@@ -14,7 +14,7 @@ from pipeline.preprocess.scale import (
 
 
 def test_small_letters_on_a_small_page_get_the_full_factor() -> None:
-    assert scale_factor(8.0, 1_000_000) == MAX_SCALE_UP
+    assert scale_factor(10.0, 1_000_000) == MAX_SCALE_UP
     assert scale_factor(17.0, 1_000_000) == pytest.approx(TARGET_UP / 17.0)
 
 
