@@ -15,7 +15,7 @@ import numpy as np
 
 from models.catalog import Catalog
 from pipeline.assemble import Document, assemble
-from pipeline.classify import TitlePattern, classify_page, title_patterns
+from pipeline.classify import PageType, TitlePattern, classify_page, title_patterns
 from pipeline.crosscheck import cross_check
 from pipeline.results import PageResult
 from pipeline.understand.address import resolve_address
@@ -28,11 +28,12 @@ from pipeline.understand.fields import (
     supported_types,
 )
 from pipeline.understand.number_repair import repair_numbers
-from pipeline.understand.qr import decode_qr_codes
+from pipeline.understand.qr import decode_qr_codes, parse_cccd_qr
 from pipeline.verdict import Completeness, FoundDocument, Problem, check, propose_procedure
 
 # Document types some of whose fields are read from the page's pixels (the card's QR code).
 PIXEL_TYPES = frozenset({"cccd"})
+QR_CARD_CONFIDENCE = 0.9  # a card's QR code parsed whole: the page is a card
 # A page's pixels, for a page result that carries none (see ``check_dossier``).
 PixelSource = Callable[[PageResult], np.ndarray | None]
 
@@ -113,6 +114,17 @@ def reads_pixels(text: str, catalog: Catalog) -> bool:
     return classify_page(text, _patterns(catalog)).type_id in PIXEL_TYPES
 
 
+def _card_by_qr(found: PageType, page: PageResult, pixels: PixelSource | None) -> PageType:
+    """A page no title names that carries a chip card's QR code is that card: a phone photo
+    of a card can defeat OCR entirely while its QR code still reads whole."""
+    if found.type_id not in (None, "khac"):
+        return found
+    image = page.image if page.image is not None or pixels is None else pixels(page)
+    if image is None or not any(parse_cccd_qr(p) for p in decode_qr_codes(image)):
+        return found
+    return PageType("cccd", QR_CARD_CONFIDENCE, "QR")
+
+
 def standalone_type(text: str, catalog: Catalog) -> str | None:
     """The type a page's own title gives it, when that page is likely a whole document:
     its one-page copy may be made before the dossier is assembled. None for an untitled
@@ -130,7 +142,8 @@ def check_dossier(pages: list[PageResult], catalog: Catalog, procedure: str | No
     (``reads_pixels``), and a card page whose title OCR lost is decoded from it.
     """
     patterns = _patterns(catalog)
-    page_types = [classify_page(page.text, patterns) for page in pages]
+    page_types = [_card_by_qr(classify_page(page.text, patterns), page, pixels)
+                  for page in pages]
     grouped = assemble(page_types, [page.text for page in pages])
     # A date whose year cannot be (a form signed, a person born after the reception day)
     # is repaired or marked before numbers are checked against birth years.
