@@ -7,21 +7,29 @@ of the process (OpenCV's own threads included): on a shared machine it is
 steadier than wall time, and with every core busy with pages it is what counts. `--snapshot FILE`
 writes what each page's clean-up decided (turn, skew, steps, a digest of the
 OCR image) so that two versions of the code can be compared for identical results.
+`--office N` times the N office pages of bench/ocr_speed.py (the worker bench's pages)
+instead; `--steps` adds CPU ms per page of each clean-up step (cProfile on process time,
+OpenCV held to one thread as in the workers).
 
     .venv/bin/python bench/preprocess_speed.py [--pages-per-kind 4] [--repeat 3] [--snapshot F]
+        [--office N] [--steps]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import hashlib
 import json
+import pstats
 import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -33,6 +41,45 @@ from scan_simulator.degrade import KIND_FORMATS, KINDS, make_scan, save
 from scan_simulator.render import render_page
 
 FONTS = ("NotoSerif", "DejaVuSerif")
+# The functions whose CPU `--steps` reports, by (module file, function name).
+STEPS = (("prepare.py", "prepare_page"), ("page_crop.py", "find_page_quad"),
+         ("analysis.py", "downscale"), ("lighting.py", "estimate_paper"),
+         ("blank.py", "is_blank"), ("geometry.py", "find_geometry"),
+         ("geometry.py", "text_mask"), ("deskew.py", "search_skew"),
+         ("deskew.py", "rotate_by"), ("sparse.py", "ink_threshold"),
+         ("sparse.py", "whiten_paper"), ("components.py", "ink_components"),
+         ("scale.py", "letter_height"), ("scribble.py", "remove_scribbles"),
+         ("despeckle.py", "count_specks"), ("scale.py", "rescale"),
+         ("page_crop.py", "crop_to_text"))
+
+
+def office(count: int, folder: Path) -> list[Path]:
+    """The office pages the worker bench (bench/ocr_speed.py) reads."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from ocr_speed import office_pages
+
+    return office_pages(folder, count)
+
+
+def step_times(images: list[tuple[object, int | None]]) -> dict[str, float]:
+    """CPU ms per page of each step in STEPS (cumulative: a step includes what it calls;
+    rotate_by includes find_geometry's small warps), crop_to_text as ocr_page runs it."""
+    from pipeline.preprocess.page_crop import crop_to_text
+
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    for image, dpi in images:
+        prepared = prepare_page(image, dpi, keep_colour=False)  # type: ignore[arg-type]
+        if not prepared.blank:
+            crop_to_text(prepared.ocr_image)
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    found = {}
+    for (filename, _, name), (_, _, _, cumulative, _) in stats.items():
+        for module, function in STEPS:
+            if name == function and filename.endswith(f"preprocess/{module}"):
+                found[function] = found.get(function, 0.0) + 1000 * cumulative / len(images)
+    return {function: found[function] for _, function in STEPS if function in found}
 
 
 def generate(kind: str, count: int, folder: Path) -> list[Path]:
@@ -54,16 +101,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--repeat", type=int, default=3, help="best of N timings per page")
     parser.add_argument("--snapshot", type=Path, help="write each page's decisions here (JSON)")
+    parser.add_argument("--office", type=int, default=0, metavar="N",
+                        help="time the worker bench's N office pages instead of the kinds")
+    parser.add_argument("--steps", action="store_true", help="CPU ms per page of each step")
     args = parser.parse_args(argv)
+    cv2.setNumThreads(1)  # as in the workers (workers/resources.py)
     options = OcrOptions()
     snapshot: dict[str, object] = {}
     totals: list[float] = []
     with tempfile.TemporaryDirectory(prefix="prep-bench-") as tmp:
-        for kind in args.kinds:
+        groups = ({"office-bench": office(args.office, Path(tmp))} if args.office else
+                  {kind: generate(kind, args.pages_per_kind, Path(tmp)) for kind in args.kinds})
+        images = []
+        for kind, paths in groups.items():
             times = []
-            for path in generate(kind, args.pages_per_kind, Path(tmp)):
+            for path in paths:
                 page = next(iter(iter_pages(path, options)))
                 assert page.image is not None
+                images.append((page.image, page.dpi))
                 best = float("inf")
                 for _ in range(args.repeat):
                     started = time.process_time()
@@ -80,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{kind:10s} {1000 * statistics.mean(times):7.0f} ms CPU/page  "
                   f"(max {1000 * max(times):.0f})")
     print(f"{'all':10s} {1000 * statistics.mean(totals):7.0f} ms CPU/page")
+    if args.steps:
+        for function, ms in step_times(images).items():
+            print(f"  {function:18s} {ms:7.1f} ms CPU/page")
     if args.snapshot:
         args.snapshot.write_text(json.dumps(snapshot, indent=1), encoding="utf-8")
     return 0

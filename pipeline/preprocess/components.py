@@ -22,9 +22,14 @@ class Components:
     tops: np.ndarray
 
 
-def ink_components(grey: np.ndarray) -> Components:
-    """Ink blobs, the ink cut off below a nearly blank page's grain (see ``sparse``)."""
-    _, mask = cv2.threshold(grey, ink_threshold(grey)[0], 1, cv2.THRESH_BINARY_INV)
+def ink_components(grey: np.ndarray, threshold: float | None = None) -> Components:
+    """Ink blobs, the ink cut off below a nearly blank page's grain (see ``sparse``).
+
+    ``threshold``: the page's ``ink_threshold`` level when the caller has it already.
+    """
+    if threshold is None:
+        threshold = ink_threshold(grey)[0]
+    _, mask = cv2.threshold(grey, threshold, 1, cv2.THRESH_BINARY_INV)
     count, labels, stats, centroids = label_components(mask)
     del count
     return Components(labels, stats[:, cv2.CC_STAT_HEIGHT].copy(),

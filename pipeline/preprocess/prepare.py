@@ -22,7 +22,7 @@ from pipeline.preprocess.page_crop import find_page_quad, flatten_page
 from pipeline.preprocess.scale import letter_height, rescale, scale_factor
 from pipeline.preprocess.scribble import remove_scribbles
 from pipeline.preprocess.seal import grey_without_seals
-from pipeline.preprocess.sparse import whiten_paper
+from pipeline.preprocess.sparse import ink_threshold, whiten_paper
 
 MIN_SKEW = 0.3  # degrees; below this resampling costs Tesseract more than the skew does
 ASSUMED_DPI = 300
@@ -97,10 +97,12 @@ def prepare_page(image: np.ndarray, dpi: int | None, enabled: bool = True,
 
     if not keep_colour:
         image = grey
-    grey, whitened = whiten_paper(grey)  # a nearly blank page: Tesseract's Otsu needs it
+    # One ink threshold for both steps when the first leaves the page as it was.
+    found = ink_threshold(grey)
+    grey, whitened = whiten_paper(grey, found)  # a nearly blank page: Tesseract's Otsu needs it
     if whitened:
         steps.append("paper-whitened")
-    blobs = ink_components(grey)
+    blobs = ink_components(grey, None if whitened else found[0])
     height = letter_height(blobs)
     if height is not None:  # a signature is read as a few wrong letters
         grey, scribbles = remove_scribbles(grey, blobs, height)
