@@ -13,14 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
+import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from pipeline.understand.normalise import fold
 
 TOP_LINES = 14  # titles sit under the national motto, within the first lines
 MIN_RATIO = 82.0  # edit-distance similarity (0..100) for a line to count as a title
+# Pages remembered by text: a worker classifies a page when it is read (does it keep its
+# pixels?) and again with its dossier.
+PAGE_CACHE_SIZE = 1024
 # Lines that are on every Vietnamese form and never a title.
 _MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
 # Words that mark the back of an identity card (no title there).
@@ -41,6 +47,7 @@ class PageType:
     title: str  # the line that matched, as read
 
 
+@lru_cache(maxsize=4096)
 def _letters(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
 
@@ -63,20 +70,31 @@ def _candidates(lines: list[str]) -> list[tuple[str, str]]:
 
 
 def classify_page(text: str, patterns: list[TitlePattern]) -> PageType:
-    lines = text.splitlines()
+    """The page's type from the best-matching title in its top lines (pure, memoised)."""
+    return _classify(text, tuple(patterns))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _classify(text: str, patterns: tuple[TitlePattern, ...]) -> PageType:
+    candidates = _candidates(text.splitlines())
     best: tuple[float, int, TitlePattern, str] | None = None
-    for folded, raw in _candidates(lines):
-        for pattern in patterns:
-            # A title stands alone on its line: compare whole strings, not substrings,
-            # so a body sentence mentioning "căn cước" is not a card.
-            if abs(len(folded) - len(pattern.folded)) > max(4, len(pattern.folded) // 3):
-                continue
-            ratio = fuzz.ratio(folded, pattern.folded)
-            if ratio < MIN_RATIO:
-                continue
-            key = (ratio, len(pattern.folded))
-            if best is None or key > (best[0], best[1]):
-                best = (ratio, len(pattern.folded), pattern, raw)
+    # Every (line, title) similarity at once, in C; below MIN_RATIO a score is 0. Row-major
+    # order is the order of the two nested loops this replaces, so ties resolve alike.
+    scores = (cdist([folded for folded, _ in candidates], [p.folded for p in patterns],
+                    scorer=fuzz.ratio, score_cutoff=MIN_RATIO, dtype=np.float64)
+              if candidates and patterns else np.zeros((0, 0)))
+    for c, t in zip(*np.nonzero(scores), strict=True):
+        (folded, raw), pattern = candidates[c], patterns[t]
+        # A title stands alone on its line: compare whole strings, not substrings,
+        # so a body sentence mentioning "căn cước" is not a card.
+        if abs(len(folded) - len(pattern.folded)) > max(4, len(pattern.folded) // 3):
+            continue
+        ratio = float(scores[c, t])
+        if ratio < MIN_RATIO:
+            continue
+        key = (ratio, len(pattern.folded))
+        if best is None or key > (best[0], best[1]):
+            best = (ratio, len(pattern.folded), pattern, raw)
     if best is not None:
         return PageType(best[2].type_id, best[0] / 100.0, best[3].strip())
     if _CARD_BACK.search(fold(text)):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,9 @@ KINDS = ("name", "date", "gender", "id", "place", "text", "money", "expiry", "na
          "number", "code")
 FUZZY_MIN_SIMILARITY = 0.85
 FUZZY_MIN_LENGTH = 8
+# Distinct (line, label set) pairs whose label hits are remembered: a form's printed lines
+# ("Họ, chữ đệm, tên:", the motto) recur in every dossier a worker reads.
+LINE_CACHE_SIZE = 8192
 
 _ENUM_PREFIX = re.compile(
     r"^\s*(?:\d{1,2}(?:\.\d{1,2})+[.)]?\s+|(?:[ivx]{1,4}|\d{1,2}|[a-z])[.)]\s*|[-–•+*]\s*)?")
@@ -82,6 +85,7 @@ class Pattern:
     regex: re.Pattern[str]
     compact: str  # folded letters and digits only, for the edit-distance fallback
     colon_required: bool
+    key: str = ""  # the label's longest word: in any text the regex matches (a prefilter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +101,13 @@ class FieldSpec:
     fallback: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LabelSet:
-    """Everything the reader needs for one document type."""
+    """Everything the reader needs for one document type.
+
+    Compared and hashed by identity (``eq=False``): a label set is built once per type,
+    and line results are memoised on it.
+    """
 
     doc_type: str
     fields: tuple[FieldSpec, ...]
@@ -155,6 +163,7 @@ def _compile(label: str) -> Pattern:
         regex=re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])"),
         compact="".join(words),
         colon_required=colon_required,
+        key=max(words, key=len, default=""),
     )
 
 
@@ -198,14 +207,25 @@ def label_set(doc_type: str) -> LabelSet:
 # ---------------------------------------------------------------- finding labels
 
 
+_HitAt = tuple[int, int, str, bool, bool]  # a _Hit without its line: start, end, label, …
+
+
 def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
     """Labels on one line, longest first when they overlap, in reading order."""
+    return [_Hit(line_no, *at) for at in _hits_on(text, labels)]
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def _hits_on(text: str, labels: LabelSet) -> tuple[_HitAt, ...]:
+    """``_line_hits`` of a line wherever it stands (pure: memoised on the text)."""
     folded = fold(text)
     enum_end = _ENUM_PREFIX.match(folded).end()  # type: ignore[union-attr]
     candidates: list[_Hit] = []
     second: list[_Hit] = []
     anchored = False  # a label starts the line and stands as one (colon or end of line)
     for label, pat in labels.patterns.items():
+        if pat.key not in folded:
+            continue  # the regex needs each word of the label, this one too, literally
         for m in pat.regex.finditer(folded):
             after = _AFTER_LABEL.match(folded, m.end())
             assert after is not None  # the pattern matches the empty string
@@ -222,9 +242,9 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
             inline = (has_colon and m.start() > 0 and folded[m.start() - 1].isspace())
             anchored = anchored or (at_start and (has_colon or end >= len(folded)))
             if at_start or (inline and ":" in folded[:m.start()]):
-                candidates.append(_Hit(line_no, m.start(), end, label, False, at_start))
+                candidates.append(_Hit(0, m.start(), end, label, False, at_start))
             elif inline:
-                second.append(_Hit(line_no, m.start(), end, label, False, False))
+                second.append(_Hit(0, m.start(), end, label, False, False))
     # A second label with its colon on a line that starts with a label is one too, even
     # when OCR lost the first label's colon ('Giới tính / Sex; Nữ Quốc tịch / …: Việt Nam').
     starts = [h.end for h in candidates if h.at_line_start]
@@ -232,7 +252,7 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
     # A label that starts the line but runs on into words before the colon ('Họ, chữ đệm,
     # tên người rae:') may be the start of a longer label misread ('… tên người mẹ:').
     if not anchored:
-        fuzzy = _fuzzy_start_hit(line_no, folded, enum_end, labels)
+        fuzzy = _fuzzy_start_hit(0, folded, enum_end, labels)
         if fuzzy:
             candidates.append(fuzzy)
     chosen: list[_Hit] = []
@@ -240,7 +260,8 @@ def _line_hits(line_no: int, text: str, labels: LabelSet) -> list[_Hit]:
                                                  h.start)):
         if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
             chosen.append(hit)
-    return sorted(chosen, key=lambda h: h.start)
+    return tuple((h.start, h.end, h.label, h.fuzzy, h.at_line_start)
+                 for h in sorted(chosen, key=lambda h: h.start))
 
 
 def _after_junk(folded: str, start: int, stands_as_label: bool) -> bool:
@@ -265,12 +286,20 @@ def _fuzzy_start_hit(line_no: int, folded: str, enum_end: int,
     # compare letters and digits only; ``positions`` maps them back to the line
     positions = [i for i, c in enumerate(rest) if c.isalnum()]
     compact = "".join(rest[i] for i in positions)
-    for label, pat in labels.patterns.items():
-        n = len(pat.compact)
-        if n < FUZZY_MIN_LENGTH:
+    size, slack = len(compact), 1.0 - FUZZY_MIN_SIMILARITY
+    for label, target, n in _fuzzy_labels(labels, FUZZY_MIN_LENGTH):
+        shortest, longest = max(1, n - 2), min(size, n + 2)
+        if shortest > longest:
             continue
-        for length in range(max(1, n - 2), min(len(compact), n + 2) + 1):
-            sim = Levenshtein.normalized_similarity(pat.compact, compact[:length])
+        # One edit distance rules out all five prefix lengths at once. Cutting k letters
+        # off a string moves its distance to the label by at most k, so every prefix is
+        # at least d(longest) - (longest - shortest) edits away, while a similar enough
+        # one is at most slack × max(len) edits away (one more for float rounding).
+        cutoff = int(slack * max(n, longest)) + 1 + longest - shortest
+        if Levenshtein.distance(target, compact[:longest], score_cutoff=cutoff) > cutoff:
+            continue
+        for length in range(shortest, longest + 1):
+            sim = Levenshtein.normalized_similarity(target, compact[:length])
             end = positions[length - 1] + 1
             if end < len(rest) and rest[end].isalnum():
                 continue  # the label would end inside a word
@@ -286,6 +315,13 @@ def _fuzzy_start_hit(line_no: int, folded: str, enum_end: int,
     if best is None:
         return None
     return _Hit(line_no, enum_end, best[1], best[2], True, True)
+
+
+@lru_cache(maxsize=64)
+def _fuzzy_labels(labels: LabelSet, min_length: int) -> tuple[tuple[str, str, int], ...]:
+    """(label, folded letters, their count) of the labels long enough for the fuzzy match."""
+    return tuple((label, pat.compact, len(pat.compact)) for label, pat in labels.patterns.items()
+                 if len(pat.compact) >= min_length)
 
 
 # ---------------------------------------------------------------- reading values
@@ -438,6 +474,10 @@ if not Doc.has_extension("hoso_reads"):
     Doc.set_extension("hoso_reads", default=None)
 if not Doc.has_extension("hoso_full_lines"):
     Doc.set_extension("hoso_full_lines", default=None)
+# Where each line starts in doc.text: kept by the reader for the typer, because
+# ``doc.text`` is rebuilt from every token on each access.
+if not Doc.has_extension("hoso_line_starts"):
+    Doc.set_extension("hoso_line_starts", default=None)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -451,11 +491,13 @@ def _make_label_reader(nlp: Language, name: str, doc_type: str) -> Any:
     labels = label_set(doc_type)
 
     def label_reader(doc: Doc) -> Doc:
-        lines = doc.text.split("\n")
+        text = doc.text
+        lines = text.split("\n")
         full = doc._.hoso_full_lines
         reads = read_pairs(lines, labels, full if full and len(full) == len(lines) else None)
         doc._.hoso_reads = reads
-        starts = _line_starts(doc.text)
+        starts = _line_starts(text)
+        doc._.hoso_line_starts = starts
         spans = []
         for read in reads:
             for p in read.pieces:
@@ -472,18 +514,21 @@ def _make_label_reader(nlp: Language, name: str, doc_type: str) -> Any:
 @Language.factory("hoso_value_typer")
 def _make_value_typer(nlp: Language, name: str) -> Any:
     def value_typer(doc: Doc) -> Doc:
-        starts = _line_starts(doc.text)
+        starts = doc._.hoso_line_starts or _line_starts(doc.text)
         typed: list[FieldRead] = []
+        ents: list[tuple[str, int, int]] | None = None  # doc.ents builds its spans anew
         for read in doc._.hoso_reads or []:
             wanted = _ENTITY_FOR_KIND.get(read.kind)
             if wanted and len(read.pieces) == 1 and not read.blank:
+                if ents is None:
+                    ents = [(e.label_, e.start_char, e.end_char) for e in doc.ents]
                 p = read.pieces[0]
                 lo, hi = starts[p.line] + p.start, starts[p.line] + p.end
-                ent = next((e for e in doc.ents if e.label_ == wanted
-                            and e.start_char >= lo and e.end_char <= hi), None)
+                ent = next((e for e in ents if e[0] == wanted and e[1] >= lo and e[2] <= hi),
+                           None)
                 if ent is not None:
-                    narrowed = ValuePiece(p.line, ent.start_char - starts[p.line],
-                                          ent.end_char - starts[p.line])
+                    narrowed = ValuePiece(p.line, ent[1] - starts[p.line],
+                                          ent[2] - starts[p.line])
                     read = replace(read, pieces=(narrowed,))
             typed.append(read)
         doc._.hoso_reads = typed
