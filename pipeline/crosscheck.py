@@ -11,11 +11,14 @@ not an accusation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.understand.fields import Field
+from pipeline.understand.identity import validate_cccd
 from pipeline.understand.normalise import fold
 
 # type id → (role, name field, number field, birth-date field); None = not on the form
@@ -77,6 +80,7 @@ MIN_CONFIDENCE = 0.75
 # ('Êhạm' for 'Phạm'), never 'Loan' into 'Nhung'.
 DOUBTED_NAME_CONFIDENCE = 0.5
 OTHER_SYLLABLE_RATIO = 50.0
+OTHER_EDITS = 3  # letters in a syllable, digits in a number: more than an OCR slip changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +109,34 @@ def _doubted_name(field: Field | None) -> bool:
         field.confidence >= DOUBTED_NAME_CONFIDENCE)
 
 
+def _doubted_number(field: Field | None) -> bool:
+    """A number read with doubt that is still a valid 12-digit number on its own."""
+    return field is not None and bool(field.value) and not _usable(field) and (
+        field.confidence >= DOUBTED_NAME_CONFIDENCE) and len(field.value) == 12 and (
+        not validate_cccd(field.value))
+
+
 def _another_syllable(a: Field, b: Field) -> bool:
-    """Two names of as many syllables, one of which no OCR slip turns into the other."""
+    """Two names of as many syllables, one of which no OCR slip turns into the other
+    (an OCR slip changes a letter or two: 'Hằng' is not a misread 'Phương')."""
     sa, sb = fold(a.value).split(), fold(b.value).split()
-    return len(sa) == len(sb) and any(fuzz.ratio(x, y) < OTHER_SYLLABLE_RATIO
-                                      for x, y in zip(sa, sb, strict=True))
+    return len(sa) == len(sb) and any(
+        fuzz.ratio(x, y) < OTHER_SYLLABLE_RATIO or Levenshtein.distance(x, y) >= OTHER_EDITS
+        for x, y in zip(sa, sb, strict=True))
+
+
+def _another_number(a: Field, b: Field) -> bool:
+    """Two numbers of one length differing in more digits than an OCR slip changes."""
+    return len(a.value) == len(b.value) and sum(
+        x != y for x, y in zip(a.value, b.value, strict=True)) >= OTHER_EDITS
+
+
+def _clearly_different(attribute: str, a: Field, b: Field) -> bool:
+    """Values too far apart for either to be a misreading of the other: a mismatch even
+    when one of them was read with doubt."""
+    if attribute == "name":
+        return _another_syllable(a, b)
+    return attribute == "number" and _another_number(a, b)
 
 
 def mentions(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mention]:
@@ -119,7 +146,8 @@ def mentions(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mention
         for role, name, ident, birth in PEOPLE.get(type_id, ()):
             ids = {attr: fid for attr, fid in (("name", name), ("number", ident), ("birth", birth))
                    if fid is not None and (_usable(fields.get(fid)) or (
-                       attr == "name" and _doubted_name(fields.get(fid))))}
+                       attr == "name" and _doubted_name(fields.get(fid))) or (
+                       attr == "number" and _doubted_number(fields.get(fid))))}
             if ids:
                 out.append(Mention(number, type_name, role,
                                    {attr: fields[fid] for attr, fid in ids.items()}, ids))
@@ -129,7 +157,13 @@ def mentions(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mention
 def _key(attribute: str, field: Field) -> str:
     # Names are compared without diacritics: OCR drops tone marks more often than
     # people misspell names, and a real mix-up changes letters, not only accents.
-    return " ".join(fold(field.value).split()) if attribute == "name" else field.value
+    return _name_key(field.value) if attribute == "name" else field.value
+
+
+@lru_cache(maxsize=1024)
+def _name_key(name: str) -> str:
+    """A name folded and its spaces evened (memoised: every pair of mentions asks again)."""
+    return " ".join(fold(name).split())
 
 
 def _same_person(a: Mention, b: Mention) -> bool:
@@ -174,7 +208,7 @@ def cross_check(documents: list[tuple[str, str, dict[str, Field]]]) -> list[Mism
             fa, fb = a.values.get(attribute), b.values.get(attribute)
             if fa is None or fb is None or _key(attribute, fa) == _key(attribute, fb):
                 continue
-            if not (_usable(fa) and _usable(fb)) and not _another_syllable(fa, fb):
+            if not (_usable(fa) and _usable(fb)) and not _clearly_different(attribute, fa, fb):
                 continue
             places = ((a.document, a.field_ids[attribute]), (b.document, b.field_ids[attribute]))
             if places in seen:
