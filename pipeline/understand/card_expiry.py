@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.understand.mrz import check_digit, expiry_as_read
+from pipeline.understand.mrz import check_digit, expiry_as_read, expiry_digits_as_read
 
-__all__ = ["expiry_from_blurred_date", "expiry_from_cut_date", "expiry_from_mrz_slip"]
+__all__ = ["expiry_from_blurred_date", "expiry_from_cut_date", "expiry_from_mrz_digits",
+           "expiry_from_mrz_slip", "expiry_from_printed_slip"]
 
 # A day and month, then a year of at most three digits that stops there (the rest lost).
 _CUT_DATE = re.compile(
@@ -84,5 +85,48 @@ def expiry_from_blurred_date(texts: Iterable[str],
         for m in _BLURRED_DATE.finditer(text):
             if (m.group("d").translate(_ZERO), m.group("m").translate(_ZERO)) == (
                     iso[8:], iso[5:7]) and iso.startswith(m.group("y")):
+                return iso, i
+    return None
+
+
+def _only(possible: Iterable[str]) -> str | None:
+    dates = list(possible)
+    return dates[0] if len(dates) == 1 else None
+
+
+def expiry_from_mrz_digits(texts: list[str], possible: Iterable[str]) -> tuple[str, int] | None:
+    """(ISO expiry, index of the line) when birth and issue date leave one possible expiry
+    and the MRZ's six expiry digits are exactly that date, though its check digit or the
+    nationality after it came out garbled: two independent readings agree.
+
+    Give ``possible`` only when narrowed by the issue date; with more than one date: None.
+    """
+    iso = _only(possible)
+    read = expiry_digits_as_read(texts)
+    if iso is None or read is None or read[0] != _yymmdd(iso):
+        return None
+    return iso, read[1]
+
+
+_FULL_DATE = re.compile(r"(?<!\d)(?P<d>\d\d)\s?[/.\-]\s?(?P<m>\d\d)\s?[/.\-]\s?(?P<y>\d{4})(?!\d)")
+
+
+def expiry_from_printed_slip(texts: Iterable[str],
+                             possible: Iterable[str]) -> tuple[str, int] | None:
+    """(ISO expiry, index of the text) when birth and issue date leave one possible expiry
+    and a printed date is that date with one digit misread ('23/02/2943' for 2043), its
+    day and month being the holder's birthday. For review: the digit is the law's, not
+    the card's.
+
+    Give ``possible`` only when narrowed by the issue date; with more than one date: None.
+    """
+    iso = _only(possible)
+    if iso is None:
+        return None
+    want = iso[8:] + iso[5:7] + iso[:4]
+    for i, text in enumerate(texts):
+        for m in _FULL_DATE.finditer(text):
+            got = m.group("d") + m.group("m") + m.group("y")
+            if got[:4] == want[:4] and sum(a != b for a, b in zip(got, want, strict=True)) == 1:
                 return iso, i
     return None

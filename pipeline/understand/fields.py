@@ -28,7 +28,9 @@ from pipeline.understand.card_birth import birth_from_mrz_slip
 from pipeline.understand.card_expiry import (
     expiry_from_blurred_date,
     expiry_from_cut_date,
+    expiry_from_mrz_digits,
     expiry_from_mrz_slip,
+    expiry_from_printed_slip,
 )
 from pipeline.understand.card_nationality import (
     VIET_NAM,
@@ -676,7 +678,9 @@ def _damaged_expiry(lines: list[_Line], fields: dict[str, Field],
     if cut is not None:
         value, i = cut
         return {value: (i, ValuePiece(i, 0, len(texts[i])))}
-    slipped = expiry_from_mrz_slip(texts, wanted, after)
+    slipped = expiry_from_mrz_slip(texts, wanted, after) or (
+        expiry_from_mrz_digits(texts, wanted) if after else None) or (
+        expiry_from_printed_slip(texts, wanted) if after else None)
     if slipped is not None:
         value, i = slipped
         return {value: (i, ValuePiece(i, 0, len(texts[i])))}
