@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import cv2
 
@@ -48,6 +48,20 @@ def context() -> Context:
                    options=OcrOptions.from_env())
 
 
+def _warm_signing(ctx: Context) -> None:
+    """Sign one blank copy: pyHanko's imports (~1 s), the signer built from its certificate
+    and the signature's size measured once, before the first page's copy needs them."""
+    import numpy as np
+
+    from pipeline.searchable_pdf import PdfPage, build_searchable_pdf
+    from signing.desk import desk_signer
+
+    signer = desk_signer(ctx.store)
+    if signer is not None:
+        blank = build_searchable_pdf([PdfPage(np.full((200, 150), 255, np.uint8), 200)])
+        signer.sign_copy(blank.data, datetime.now(UTC))
+
+
 @functools.cache
 def warm_up() -> float:
     """Open the context and load every model ``publish`` needs; returns the seconds spent."""
@@ -65,6 +79,7 @@ def warm_up() -> float:
     resolve_address(_SAMPLE_ADDRESS)
     repair_unit_names(_SAMPLE_ADDRESS)  # the official unit names (~1.7 s to fold)
     check_dossier([], ctx.catalog, None, date.today())
+    _warm_signing(ctx)
     seconds = time.perf_counter() - started
     log.info("worker warmed up in %.1fs", seconds)
     return seconds
