@@ -7,7 +7,8 @@ kinds of damaged reading be trusted when exactly one possible date fits them:
 * the printed date with its year cut by the photo's edge or OCR ('27/04/20'): its day
   and month, and the year's first digits;
 * the MRZ's expiry whose check digit failed: a possible date one digit away from what
-  was read *and* whose own check digit is the one read (a single slip in six digits).
+  was read *and* whose own check digit is the one read (a single slip in six digits),
+  or two digits away when both slips are the OCR-B loop confusions 0/6/8/9.
 
 Anything ambiguous gives None: an empty field is reviewed, a wrong one is believed.
 """
@@ -57,9 +58,20 @@ def expiry_from_mrz_slip(texts: list[str], milestones: Iterable[str],
         return None
     digits, check, line = read
     hits = [iso for iso in _possible(milestones, issued)
-            if sum(a != b for a, b in zip(_yymmdd(iso), digits, strict=True)) <= 1
-            and check_digit(_yymmdd(iso)) == check]
+            if _slips_allowed(_yymmdd(iso), digits) and check_digit(_yymmdd(iso)) == check]
     return (hits[0], line) if len(hits) == 1 else None
+
+
+# Digits the OCR-B font's closed loops make OCR confuse ('380303' read '386363').
+_LOOPED = frozenset("0689")
+
+
+def _slips_allowed(meant: str, read: str) -> bool:
+    """One digit misread anywhere, or two when both are loop confusions (0/6/8/9): the
+    MRZ of a phone photo fills or opens a zero's loop twice as easily as it slips once."""
+    slips = [(a, b) for a, b in zip(meant, read, strict=True) if a != b]
+    return len(slips) <= 1 or (len(slips) == 2 and all(
+        a in _LOOPED and b in _LOOPED for a, b in slips))
 
 
 # A day and month, then a year whose first three digits read and whatever OCR made of the

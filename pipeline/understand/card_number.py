@@ -20,8 +20,10 @@ import re
 from dataclasses import dataclass
 
 from pipeline.understand.identity import NUMBER_REPAIRED, Problem, validate_cccd
+from pipeline.understand.mrz import check_digit
 
-__all__ = ["GluedNumber", "glued_number", "glued_number_note"]
+__all__ = ["GluedNumber", "InnerGluedNumber", "glued_number", "glued_number_note",
+           "inner_glued_note", "inner_glued_number", "zero_led_number"]
 
 _RUN = re.compile(r"(?<!\d)\d{13}(?!\d)")
 _ISO = re.compile(r"\d{4}-\d\d-\d\d")
@@ -71,3 +73,66 @@ def glued_number_note(found: GluedNumber) -> Problem:
         f"so_dinh_danh: trên thẻ đọc được dãy 13 chữ số «{found.run}»; «{found.number}» là "
         "dãy 12 chữ số duy nhất trong đó khớp với ngày sinh và giới tính in trên thẻ: đã lấy "
         "số ấy, cán bộ đối chiếu với bản giấy.")
+
+
+# Eleven digits alone, or behind one letter OCR reads for a zero ('Đ27080165356').
+_ELEVEN = re.compile(r"(?<![\w])(?P<zero>[ĐDOÔƠQoôơðÐ])?(?P<digits>\d{11})(?!\d)")
+
+
+def zero_led_number(lines: list[str], born: str | None,
+                    sex: str | None) -> tuple[int, int, int, str] | None:
+    """(line, start, end, number) of a card number whose leading zero OCR lost or read as
+    a letter; every number starts with 0 (province codes run 001–096). Taken only when
+    the 12 digits fit the sex and birth date read on the card and no other run does."""
+    if not (born and _ISO.fullmatch(born)) or sex not in ("Nam", "Nữ"):
+        return None
+    fits: list[tuple[int, int, int, str]] = []
+    for i, text in enumerate(lines):
+        if "VNM" in text.upper():  # the MRZ: its digits are checked by mrz.py
+            continue
+        for m in _ELEVEN.finditer(text):
+            number = "0" + m.group("digits")
+            if not validate_cccd(number, born, sex):
+                fits.append((i, m.start(), m.end(), number))
+    return fits[0] if len(fits) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class InnerGluedNumber:
+    """A 13-digit run with a stray digit inside it, and the number the MRZ picked."""
+
+    line: int
+    start: int  # offsets of the 13 digits on that line
+    end: int
+    run: str
+    number: str
+
+
+def inner_glued_number(lines: list[str], born: str | None, sex: str | None,
+                       mrz_check: int | None) -> InnerGluedNumber | None:
+    """The number in a 13-digit run whose stray digit sits *inside* it ('0982085962079'):
+    of the twelve-digit strings left by dropping one digit, the one that fits the holder's
+    birth date and sex and passes the check digit the MRZ's line 1 ends with. Both the
+    card's birth and sex and that check digit must have been read; one fit or None."""
+    if mrz_check is None or not (born and _ISO.fullmatch(born)) or sex not in ("Nam", "Nữ"):
+        return None
+    fits: dict[str, InnerGluedNumber] = {}
+    for i, text in enumerate(lines):
+        if "VNM" in text.upper():
+            continue
+        for m in _RUN.finditer(text):
+            run = m.group()
+            for k in range(13):
+                number = run[:k] + run[k + 1:]
+                if check_digit(number) == mrz_check and not validate_cccd(number, born, sex):
+                    fits.setdefault(number, InnerGluedNumber(i, m.start(), m.end(), run, number))
+    return next(iter(fits.values())) if len(fits) == 1 else None
+
+
+def inner_glued_note(found: InnerGluedNumber) -> Problem:
+    """The officer's note for ``inner_glued_number``."""
+    return Problem(
+        NUMBER_REPAIRED,
+        f"so_dinh_danh: trên thẻ đọc được dãy 13 chữ số «{found.run}»; «{found.number}» là "
+        "số duy nhất còn lại khi bỏ một chữ số mà khớp với ngày sinh, giới tính in trên thẻ "
+        "và chữ số kiểm tra của vùng MRZ: đã lấy số ấy, cán bộ đối chiếu với bản giấy.")

@@ -23,8 +23,10 @@ __all__ = [
     "birth_as_read",
     "check_digit",
     "expiry_as_read",
+    "line1_check",
     "number_tail",
     "read_mrz",
+    "repaired_number",
     "says_vietnamese",
     "sex_as_read",
 ]
@@ -187,4 +189,54 @@ def expiry_as_read(lines: list[str]) -> tuple[str, int, int] | None:
         read = _expiry_read(_compact(raw).translate(_DIGITS))
         if read is not None:
             return read[0], read[1], i
+    return None
+
+
+def repaired_number(lines: list[str]) -> str | None:
+    """Line 1's 12-digit number when its two copies of the last nine digits disagree in
+    at most one place and both check digits settle it.
+
+    OCR slips a digit in either copy ('182795995' beside '048182765995'), or reads the
+    number's leading zero as another digit. The copies agree everywhere else; the
+    nine-digit copy's check digit fixes the one digit it can be (its weights 7, 3, 1 are
+    prime to 10), and the 12-digit copy's own check digit, read apart, must then hold
+    for the whole number. Without that second check: None.
+    """
+    for raw in lines:
+        m = _LINE1.search(_compact(raw))
+        if m is None or m.group("c12") is None:
+            continue
+        n9, n12 = m.group("n9").translate(_DIGITS), m.group("n12").translate(_DIGITS)
+        if not (n9 + n12).isdigit():
+            continue
+        differ = [i for i in range(9) if n9[i] != n12[3 + i]]
+        if len(differ) > 1:
+            continue
+        # Where the copies disagree the nine-digit check digit picks the one digit it can be.
+        fixed = n9 if not differ else next(
+            t for d in "0123456789" if check_digit(
+                t := n9[:differ[0]] + d + n9[differ[0] + 1:]) == int(m.group("c9")))
+        if check_digit(fixed) != int(m.group("c9")):
+            continue
+        # Every number starts with 0 (province codes run 001–096): a first digit read
+        # '6' or '8' is that zero misread.
+        number = "0" + n12[1:3] + fixed
+        if check_digit(number) == int(m.group("c12")):
+            return number
+    return None
+
+
+# Line 1's end: the check digit over the 12-digit number, after its '<<' filler.
+_LINE1_END = re.compile(r"[<«]{1,3}(?P<c>\d)[^\w<«]*$")
+
+
+def line1_check(lines: list[str]) -> int | None:
+    """The check digit line 1 ends with, as read, even when the digits before it are
+    garbled: a test for a number read elsewhere on the card."""
+    for raw in lines:
+        text = _compact(raw)
+        if _LINE1_START.search(text) or re.search(r"[I1lT]{1,2}[D0O]VNM", text):
+            m = _LINE1_END.search(text)
+            if m is not None:
+                return int(m.group("c"))
     return None
