@@ -25,6 +25,8 @@ from spacy.tokens import Doc
 
 from pipeline.results import PageResult, Word
 from pipeline.understand.card_birth import birth_from_mrz_slip
+from pipeline.understand.card_birth_label import birth_date_span
+from pipeline.understand.card_century import birth_century
 from pipeline.understand.card_expiry import (
     expiry_from_blurred_date,
     expiry_from_cut_date,
@@ -32,21 +34,36 @@ from pipeline.understand.card_expiry import (
     expiry_from_mrz_slip,
     expiry_from_printed_slip,
 )
+from pipeline.understand.card_mrz_name import mrz_name, name_span_by_mrz
 from pipeline.understand.card_nationality import (
     VIET_NAM,
     nationality_after_label,
     viet_nam_cut_short,
 )
-from pipeline.understand.card_number import glued_number, glued_number_note
+from pipeline.understand.card_number import (
+    glued_number,
+    glued_number_note,
+    inner_glued_note,
+    inner_glued_number,
+    zero_led_number,
+)
 from pipeline.understand.card_place import (
     complete_province,
     cut_after_province,
     origin_label_end,
     origin_start,
 )
+from pipeline.understand.card_residence_label import residence_value_start
 from pipeline.understand.card_validity import possible_expiries
 from pipeline.understand.identity import Problem, decode_cccd, validate_cccd
-from pipeline.understand.mrz import number_tail, read_mrz, says_vietnamese, sex_as_read
+from pipeline.understand.mrz import (
+    line1_check,
+    number_tail,
+    read_mrz,
+    repaired_number,
+    says_vietnamese,
+    sex_as_read,
+)
 from pipeline.understand.nlp import LABELS_DIR, FieldRead, ValuePiece, label_set, pipeline_for
 from pipeline.understand.normalise import (
     NO_EXPIRY,
@@ -69,6 +86,7 @@ from pipeline.understand.normalise import (
     normalise_text,
 )
 from pipeline.understand.qr import CardQr, parse_cccd_qr
+from pipeline.understand.signed_name import better_spelling, signature_names, word_confidences
 from pipeline.understand.unit_names import ends_with_province
 
 __all__ = [
@@ -514,6 +532,10 @@ def _to_field(read: FieldRead, lines: list[_Line], card: bool = False) -> Field:
     if read.kind == "nationality" and normalised is not None:
         # 'Việt Nam.' or 'Việt Nam F' (a speck after it) is still the one usual value.
         closed = normalised.value.lower() in _CLOSED_FORMS["nationality"]
+    if read.kind == "gender" and normalised is not None and not closed:
+        # 'Nảm', 'Ñam': one word whose letters are one form's with a mark slipped; the two
+        # forms fold apart, so it is that form (guessed below, hence for review).
+        closed = fold(clean_text(raw)) in {fold(f) for f in _CLOSED_FORMS["gender"]}
     # A date or number in its strict printed shape, parsed without any repair, is kept even
     # when Tesseract doubts its words (it gives '15/11/1990' 0.25 on a photocopy): the
     # officer checks a proposed value; it stays marked for review.
@@ -597,6 +619,26 @@ def _refill_from_fallbacks(doc_type: str, fields: dict[str, Field], lines: list[
                                   fuzzy_label=True), lines, doc_type == "cccd")
         if new.value:
             fields[spec.name] = new
+
+
+def _prefer_signed_spelling(fields: dict[str, Field], reads: dict[str, FieldRead],
+                            lines: list[_Line]) -> None:
+    """A form's name whose word the signer's printed name reads more clearly takes that
+    word's marks (``signed_name``): two readings of one name, the clearer one kept."""
+    signed = signature_names([(ln.text, [(w.text, w.confidence, w.bbox[0], w.bbox[2])
+                                         for _, _, w in ln.words]) for ln in lines])
+    if not signed:
+        return
+    names = [n for n, r in reads.items() if r.kind == "name" and n in fields
+             and fields[n].value and fields[n].source == "ocr"]
+    for name in names:
+        words = [(w.text, w.confidence) for p in reads[name].pieces
+                 for w in _piece_words(lines[p.line], p)]
+        confs = word_confidences(fields[name].value, words)
+        better = None if confs is None else better_spelling(
+            fields[name].value, confs, signed, [fields[o].value for o in names if o != name])
+        if better is not None:
+            fields[name] = replace(fields[name], value=better)
 
 
 def _any_id12(lines: list[_Line], name: str) -> FieldRead | None:
@@ -725,7 +767,8 @@ def _apply_mrz(fields: dict[str, Field], lines: list[_Line]) -> None:
     put("so_dinh_danh", mrz.number)
     number = fields["so_dinh_danh"].value if "so_dinh_danh" in fields else mrz.number
     if mrz.birth_yymmdd:
-        put("ngay_sinh", mrz.birth(_century(fields, number, mrz.birth_yymmdd[:2])))
+        put("ngay_sinh", mrz.birth(_century(fields, number, mrz.birth_yymmdd[:2]) or
+                                   birth_century(mrz.birth_yymmdd, mrz.expiry, _milestones)))
     else:  # one birth digit slipped: the number and the expiry may settle which
         slipped = birth_from_mrz_slip([ln.text for ln in lines], number, mrz.expiry,
                                       _milestones)
@@ -767,6 +810,74 @@ def _number_by_mrz_tail(fields: dict[str, Field], lines: list[_Line]) -> None:
             fields["so_dinh_danh"] = Field(digits, MRZ_CONFIDENCE * GUESS_PENALTY, line.page,
                                            _bbox(lines, (piece,)), "ocr", m.group(), True)
             return
+
+
+def _number_by_mrz_repair(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card left without a number whose MRZ line 1 holds it with one digit slipped in
+    one copy (``mrz.repaired_number``: two check digits agree). Only fills the gap, and
+    only when the number agrees with the birth date and sex read apart from it."""
+    old = fields.get("so_dinh_danh")
+    if (old is not None and old.value) or not lines:
+        return
+    number = repaired_number([ln.text for ln in lines])
+    born, sex = fields.get("ngay_sinh"), fields.get("gioi_tinh")
+    if number is None or born is None or not born.value or validate_cccd(
+            number, born.value, sex.value if sex and sex.value else None):
+        return
+    fields["so_dinh_danh"] = Field(number, MRZ_CONFIDENCE * GUESS_PENALTY,
+                                   old.page if old else lines[0].page,
+                                   old.bbox if old else None, "ocr", number, False)
+
+
+def _number_zero_led(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card left without a number whose print lost its leading zero or read it as a
+    letter ('Đ27080165356'): ``card_number.zero_led_number``, for review."""
+    old = fields.get("so_dinh_danh")
+    born, sex = fields.get("ngay_sinh"), fields.get("gioi_tinh")
+    if (old is not None and old.value) or not lines or born is None or sex is None:
+        return
+    found = zero_led_number([ln.text for ln in lines], born.value, sex.value)
+    if found is None:
+        return
+    i, start, end, number = found
+    piece = ValuePiece(i, start, end)
+    fields["so_dinh_danh"] = Field(number, MRZ_CONFIDENCE * GUESS_PENALTY, lines[i].page,
+                                   _bbox(lines, (piece,)), "ocr", lines[i].text[start:end],
+                                   True)
+
+
+def _name_by_mrz(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card's name whose label OCR garbled: the printed capitals the MRZ's name line
+    spells (``card_mrz_name``), read and normalised like any printed name."""
+    old = fields.get("ho_ten")
+    if old is not None and old.value:
+        return
+    texts = [ln.text for ln in lines]
+    letters = mrz_name(texts)
+    span = name_span_by_mrz(texts, letters) if letters else None
+    if span is None:
+        return
+    i, start, end = span
+    found = _to_field(FieldRead("ho_ten", "name", (ValuePiece(i, start, end),), i,
+                                fuzzy_label=True), lines, card=True)
+    if found.value:
+        fields["ho_ten"] = found
+
+
+def _birth_by_garbled_label(fields: dict[str, Field], lines: list[_Line]) -> None:
+    """A card's birth date after a label OCR garbled ('Ngày 3inh / Date of bựth:'), see
+    ``card_birth_label``; a check-digit-valid MRZ birth date still replaces it later."""
+    old = fields.get("ngay_sinh")
+    if old is not None and old.value:
+        return
+    span = birth_date_span([ln.text for ln in lines])
+    if span is None:
+        return
+    i, start, end = span
+    found = _to_field(FieldRead("ngay_sinh", "date", (ValuePiece(i, start, end),), i,
+                                fuzzy_label=True), lines, card=True)
+    if found.value:
+        fields["ngay_sinh"] = found
 
 
 def _fill_sex(fields: dict[str, Field], lines: list[_Line]) -> None:
@@ -870,6 +981,26 @@ def _unglue_number(fields: dict[str, Field], lines: list[_Line]) -> list[Problem
     fields["so_dinh_danh"] = replace(new, confidence=new.confidence * GUESS_PENALTY,
                                      raw=found.run, needs_review=True)
     return [glued_number_note(found)]
+
+
+def _unglue_inner_digit(fields: dict[str, Field], lines: list[_Line]) -> list[Problem]:
+    """A card left without a number whose 13-digit run has its stray digit inside: the
+    one fit the MRZ's line-1 check digit picks (``card_number.inner_glued_number``)."""
+    old = fields.get("so_dinh_danh")
+    if (old is not None and old.value) or not lines:
+        return []
+    born, sex = fields.get("ngay_sinh"), fields.get("gioi_tinh")
+    texts = [ln.text for ln in lines]
+    found = inner_glued_number(texts, born.value if born and not born.needs_review else None,
+                               sex.value if sex and not sex.needs_review else None,
+                               line1_check(texts))
+    if found is None:
+        return []
+    piece = ValuePiece(found.line, found.start, found.end)
+    fields["so_dinh_danh"] = Field(found.number, MRZ_CONFIDENCE * GUESS_PENALTY ** 2,
+                                   lines[found.line].page, _bbox(lines, (piece,)), "ocr",
+                                   found.run, True)
+    return [inner_glued_note(found)]
 
 
 NO_EXPIRY_FIELD = "khong_thoi_han"
@@ -1174,6 +1305,29 @@ def _card_place(read: FieldRead, lines: list[_Line]) -> tuple[FieldRead, bool]:
     return replace(read, pieces=tuple(pieces)), unsure
 
 
+_CARD_STOP = re.compile(r"dac diem|cuc truong|dau van tay|ngon tro", re.IGNORECASE)
+
+
+def _residence_by_garbled_label(lines: list[_Line]) -> FieldRead | None:
+    """A card's residence whose label OCR garbled (``card_residence_label``): the rest of
+    its line and the next one (the address wraps once), unless that one is a label;
+    ``_card_place`` then narrows it like any residence read. Only a whole address (it
+    ends with a province) is taken: without its label a cut one is too easily wrong."""
+    found = residence_value_start([ln.text for ln in lines])
+    if found is None:
+        return None
+    i, start = found
+    pieces = [ValuePiece(i, start, len(lines[i].text))]
+    nxt = i + 1
+    if nxt < len(lines) and lines[nxt].page == lines[i].page and lines[nxt].text.strip() and (
+            not _CARD_STOP.search(fold(lines[nxt].text))):
+        pieces.append(ValuePiece(nxt, 0, len(lines[nxt].text)))
+    read = FieldRead("noi_thuong_tru", "place", tuple(pieces), i, fuzzy_label=True)
+    narrowed = _card_place(read, lines)[0]
+    text = " ".join(lines[p.line].text[p.start:p.end] for p in narrowed.pieces)
+    return read if ends_with_province(text.rstrip(" .'`")) else None
+
+
 def _card_from(payloads: list[str] | None) -> CardQr | None:
     for payload in payloads or []:
         card = parse_cccd_qr(payload)
@@ -1252,6 +1406,10 @@ def extract_fields(doc_type: str, pages: list[PageResult],
             reads[spec.name] = FieldRead(spec.name, spec.kind, fallback.pieces,
                                          fallback.label_line, fuzzy_label=True)
     unsure: set[str] = set()
+    if doc_type == "cccd" and "noi_thuong_tru" not in reads:
+        residence = _residence_by_garbled_label(lines)
+        if residence is not None:
+            reads["noi_thuong_tru"] = residence
     if doc_type == "cccd":
         reads = {name: _card_value_below(read, lines) for name, read in reads.items()}
         for name, read in reads.items():
@@ -1277,6 +1435,8 @@ def extract_fields(doc_type: str, pages: list[PageResult],
             fields[name] = replace(fields[name], needs_review=True,
                                    confidence=fields[name].confidence * GUESS_PENALTY)
     _refill_from_fallbacks(doc_type, fields, lines)
+    if doc_type != "cccd":
+        _prefer_signed_spelling(fields, reads, lines)
     if doc_type == "cccd" and not (fields.get("quoc_tich") and fields["quoc_tich"].value):
         nationality = _nationality_fallback(lines)
         if nationality is not None:
@@ -1291,10 +1451,15 @@ def extract_fields(doc_type: str, pages: list[PageResult],
         card = _card_from(qr_payloads)
         if card is not None:
             problems += _merge_qr(fields, card, pages[0].index)
+        _name_by_mrz(fields, lines)  # after the QR: only what it left empty
+        _birth_by_garbled_label(fields, lines)
         _apply_mrz(fields, lines)
         _number_by_mrz_tail(fields, lines)
+        _number_by_mrz_repair(fields, lines)
+        _number_zero_led(fields, lines)
         _fill_sex(fields, lines)
         problems += _unglue_number(fields, lines)
+        problems += _unglue_inner_digit(fields, lines)
         expiry = fields.get("ngay_het_han")
         impossible = _expiry_impossible(fields)
         if expiry is None or not expiry.value or expiry.needs_review or impossible:

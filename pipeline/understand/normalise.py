@@ -100,10 +100,35 @@ def clean_text(text: str) -> str:
     return text.strip(" ,;:|_~")
 
 
+# A dot glued between two syllables ('TẠP HÓA.TRANG', 'đã.ly hôn'): a speck, as no
+# sentence goes on without a space. Abbreviations ('TP.HCM', 'v.v.') have no vowel or one
+# letter before their dot, and addresses or e-mail without marks ('gmail.com') are kept.
+_GLUED_DOT = re.compile(r"(?<=[^\W\d_]{2})\.(?=[^\W\d_]{2})")
+
+
+def _speck_dot(m: re.Match[str]) -> str:
+    text = m.string
+    before = re.search(r"[^\W\d_]+$", text[:m.start()])
+    after = re.match(r"[^\W\d_]+", text[m.end():])
+    if before is None or after is None or not re.search(r"[aeiouy]", fold(before.group())):
+        return m.group()
+    words = before.group() + after.group()
+    return " " if fold(words) != words.lower() else m.group()
+
+
+# 'Öã đăng ký': no Vietnamese word starts with 'Ö', and neither 'Oã' nor 'Ôã' is a word,
+# so before a lone 'ã' or 'á' it is the 'Đ' of 'Đã', 'Đá'.
+_D_READ_AS_O_UMLAUT = re.compile(r"(?<!\w)([Öö])(?=[ãá](?!\w))")
+
+
 def normalise_text(text: str) -> Normalised | None:
     """Free text (purpose, status, trade): cleaned, without the sentence's final dot."""
     value = clean_text(text).rstrip(".").strip()
-    return Normalised(value) if value else None
+    if not value:
+        return None
+    spaced = _GLUED_DOT.sub(_speck_dot, value)
+    spaced = _D_READ_AS_O_UMLAUT.sub(lambda m: "Đ" if m.group(1) == "Ö" else "đ", spaced)
+    return Normalised(spaced, guessed=spaced != value)
 
 
 # ---------------------------------------------------------------- names and places
@@ -202,7 +227,13 @@ def normalise_name(text: str) -> Normalised | None:
     if not words or not all(_NAME_CHARS.match(w) for w in words):
         return None
     words, family_fixed = _repair_family_name(words)
-    name = natural_case_name(repair_syllables(" ".join(words)))
+    # Behind a Kinh family name written with its marks every syllable is Vietnamese, so a
+    # plain one with an impossible ending is a slip too ('Trần Diệu Loah'). Not when the
+    # name holds an apostrophe or a lone letter: 'Y Bih', "H'Bloh" are Ê Đê names.
+    family = natural_case_name(words[0])
+    kinh = family in FAMILY_NAMES and fold(family) != family.lower() and not any(
+        "'" in w or "’" in w or len(w) == 1 for w in words)
+    name = natural_case_name(repair_syllables(" ".join(words), plain_too=kinh))
     return Normalised(name, guessed=family_fixed or joined != value or dropped
                       or name != natural_case_name(" ".join(words)))
 
@@ -250,14 +281,15 @@ _JOINED_SYLLABLES = re.compile(r"(?<=[^\W\d_])(?<![A-ZĐ])(?=[A-ZĐ][a-zà-ỹđ
 _VOWEL_CHARS = "aeiouy"
 
 
-def repair_syllables(text: str) -> str:
+def repair_syllables(text: str, plain_too: bool = False) -> str:
     """Endings no Vietnamese syllable has, from OCR's usual slips: 'Lârh' → 'Lâm' (m read
-    as 'rh'), 'Yêh' → 'Yên' (n read as 'h'). Only words with marks (plainly Vietnamese)."""
+    as 'rh'), 'Yêh' → 'Yên' (n read as 'h'). Only words with marks (plainly Vietnamese),
+    or with ``plain_too`` every word (the caller knows the text is Vietnamese)."""
 
     def fix(m: re.Match[str]) -> str:
         word = m.group()
         folded = fold(word)
-        if folded == word.lower() or len(word) < 2:
+        if (folded == word.lower() and not plain_too) or len(word) < 2:
             return word
         if folded.endswith("rh") and len(folded) >= 3 and folded[-3] in _VOWEL_CHARS:
             return word[:-2] + ("M" if word[-1].isupper() else "m")
@@ -301,6 +333,36 @@ def _address_dots(text: str) -> str:
     return _DOT_IN_NAME.sub(speck, _DOT_BEFORE_UNIT.sub(", ", text))
 
 
+# A comma with a speck beside it ('Trung,.phường', 'Hòa.,xã') or read as the low quote
+# '„' ('176„ đường'): an address separates its parts with a comma, nothing else.
+_SPECKED_COMMA = re.compile(r"(?<=\w)\s*(?:„|,\s*[.,„]+|\.\s*,)\s*(?=\w)")
+# 'phố' after 'Khu'/'Tổ dân' and 'ngõ' leading a segment, one mark off, before the number
+# they always take ('Khu phổ 3', 'ngỗ 185'): no other word folds so in that place.
+_PHO_SLIP = re.compile(r"(?<!\w)(?P<before>(?i:khu|tổ dân)\s+)(?P<word>ph[ôổồốộỗóòỏõọơớờởỡợ])"
+                       r"(?=\s+\d)")
+_NGO_SLIP = re.compile(r"(?:^|(?<=,\s))(?P<word>[Nn]g[ôổồốộỗóòỏọơớờởỡợ])(?=\s+\d)")
+# A lone capital before a name that starts with it, after a unit word ('phường V Vĩnh
+# Yên'): the name's first letter read twice. No official unit name starts so.
+_DOUBLED_INITIAL = re.compile(
+    r"(?<!\w)(?P<unit>(?i:phường|xã|thị trấn|thị xã|huyện|quận|tỉnh|thành phố|đường))\s+"
+    r"(?P<letter>[A-ZĐÀ-Ỹ])\s+(?=(?P=letter)[^\W\d_])")
+# A syllable printed capitalised but read with its second letter capital too ('Đồng
+# THáp'): in a mixed-case address, a name's syllable is a capital and small letters.
+_TWO_CAPITALS = re.compile(r"(?<!\w)(?P<head>[A-ZĐ][A-ZĐ])(?P<tail>[a-zà-ỹđ]+)(?!\w)")
+
+
+def _place_slips(text: str) -> str:
+    """The address's specks and one-mark slips that its context makes certain (above)."""
+    text = _SPECKED_COMMA.sub(", ", text)
+    text = _PHO_SLIP.sub(lambda m: m.group("before") + "phố", text)
+    text = _NGO_SLIP.sub(lambda m: "Ngõ" if m.group("word")[0] == "N" else "ngõ", text)
+    text = _DOUBLED_INITIAL.sub(lambda m: m.group("unit") + " ", text)
+    if not _is_caps(text):
+        text = _TWO_CAPITALS.sub(lambda m: m.group("head")[0] + m.group("head")[1].lower()
+                                 + m.group("tail"), text)
+    return text
+
+
 def _unit_word_case(m: re.Match[str]) -> str:
     """A unit word printed in capitals inside a mixed-case address ('SỐ 47, đường …')."""
     word = m.group(1)
@@ -317,7 +379,7 @@ def normalise_place(text: str) -> Normalised | None:
     value = clean_text(text).rstrip(".").strip()
     if not value or not any(c.isalpha() for c in value):
         return None
-    repaired = repair_unit_marks(_DOTS_BETWEEN.sub(" ", repair_unit_words(value)))
+    repaired = repair_unit_marks(_DOTS_BETWEEN.sub(" ", repair_unit_words(_place_slips(value))))
     repaired = _JOINED_SYLLABLES.sub(" ", repair_syllables(repaired))
     repaired = re.sub(r",(?=[^\W\d_])", ", ", repaired.replace(";", ","))  # '65,đường'
     repaired = _address_dots(repaired)
@@ -380,9 +442,12 @@ def normalise_gender(text: str) -> Normalised | None:
     if not m:
         return None
     word = m.group(1)
+    # A mark neither form has ('Nảm', 'Ñam'): one of the two, read with a slip.
+    written = clean_text(text).split()[0].lower() if clean_text(text) else ""
+    slip = fold(written) != written and written[: len(word)] not in ("nữ", "nư")
     if word in ("nam", "male", "m"):
-        return Normalised("Nam", guessed=word == "m")
-    return Normalised("Nữ", guessed=word == "f")
+        return Normalised("Nam", guessed=word == "m" or slip)
+    return Normalised("Nữ", guessed=word == "f" or slip)
 
 
 # ---------------------------------------------------------------- identity numbers
@@ -511,6 +576,11 @@ _DATE_WRITTEN = re.compile(  # on folded text
     r"(?P<m>[01]?\d|" + _ONE_LIKE + r"[0-2])\s*[,.]?\s*"
     r"(?:nam\s*(?P<stray>[^\w\s]|[a-z](?=\d))?\s*)?(?P<y>[12]\d{3})(?!\d)"
 )
+# The month word one glyph off ('tháïg', 'thúng') between 'ngày D' and 'M năm YYYY': with
+# both of the others in place, nothing else stands there (marked guessed).
+_DATE_WRITTEN_SLIP = re.compile(  # on folded text
+    r"ngay\s*(?P<d>[0-3]?\d)\s+(?!thang\b)(?=t[a-z]{2,4}\s)(?:th[a-z]{2,3}|t[a-z]ang)\s*"
+    r"(?P<m>[01]?\d)\s*[,.]?\s*nam\s*(?P<y>[12]\d{3})(?!\d)")
 _ONE_GLYPH_DIGITS = str.maketrans(dict.fromkeys(_ONE_GLYPHS, "1"))
 _DATE_COMPACT = re.compile(r"(?<!\d)(?P<d>[0-3]\d)(?P<m>[01]\d)(?P<y>(?:19|20)\d{2})(?!\d)")
 
@@ -599,6 +669,11 @@ def find_date(text: str) -> DateMatch | None:
     words = _words_date(folded)
     if words:
         found.append(words)
+    if not found:
+        slip = _DATE_WRITTEN_SLIP.search(folded)
+        got = _make_date(slip.group("d"), slip.group("m"), slip.group("y")) if slip else None
+        if slip and got:
+            found.append(DateMatch(got[0], slip.start(), slip.end(), True))
     return min(found, key=lambda f: (f.start, f.guessed), default=None)
 
 
