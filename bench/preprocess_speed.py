@@ -12,7 +12,7 @@ instead; `--steps` adds CPU ms per page of each clean-up step (cProfile on proce
 OpenCV held to one thread as in the workers).
 
     .venv/bin/python bench/preprocess_speed.py [--pages-per-kind 4] [--repeat 3] [--snapshot F]
-        [--office N] [--steps]
+        [--office N [--office-first K]] [--steps]
 """
 
 from __future__ import annotations
@@ -53,12 +53,16 @@ STEPS = (("prepare.py", "prepare_page"), ("page_crop.py", "find_page_quad"),
          ("page_crop.py", "crop_to_text"))
 
 
-def office(count: int, folder: Path) -> list[Path]:
-    """The office pages the worker bench (bench/ocr_speed.py) reads."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from ocr_speed import office_pages
-
-    return office_pages(folder, count)
+def office(count: int, folder: Path, first: int = 0) -> list[Path]:
+    """The office pages the worker bench (bench/ocr_speed.py) reads, seeds ``first`` on
+    (made the way its ``office_pages`` makes them, without the pages before ``first``)."""
+    paths = []
+    for seed in range(first, first + count):
+        image, _ = render_page(make_page(random.Random(seed)),
+                               font="NotoSerif" if seed % 2 else "DejaVuSerif", size_pt=13.0)
+        scan = make_scan(image, "office", seed)
+        paths.append(save(scan.image, folder / f"office-{seed}.png", scan.dpi))
+    return paths
 
 
 def step_times(images: list[tuple[object, int | None]]) -> dict[str, float]:
@@ -103,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snapshot", type=Path, help="write each page's decisions here (JSON)")
     parser.add_argument("--office", type=int, default=0, metavar="N",
                         help="time the worker bench's N office pages instead of the kinds")
+    parser.add_argument("--office-first", type=int, default=0, metavar="K",
+                        help="with --office: start at the K-th page (e.g. 63 for seeds 63-77)")
     parser.add_argument("--steps", action="store_true", help="CPU ms per page of each step")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)  # as in the workers (workers/resources.py)
@@ -110,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     snapshot: dict[str, object] = {}
     totals: list[float] = []
     with tempfile.TemporaryDirectory(prefix="prep-bench-") as tmp:
-        groups = ({"office-bench": office(args.office, Path(tmp))} if args.office else
+        groups = ({"office-bench": office(args.office, Path(tmp), args.office_first)}
+                  if args.office else
                   {kind: generate(kind, args.pages_per_kind, Path(tmp)) for kind in args.kinds})
         images = []
         for kind, paths in groups.items():
