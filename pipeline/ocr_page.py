@@ -14,6 +14,7 @@ from pipeline.preprocess.deskew import rotate_by
 from pipeline.preprocess.page_crop import crop_to_text
 from pipeline.preprocess.prepare import MIN_SKEW, PreparedPage, prepare_page
 from pipeline.results import Line, PageResult, Word
+from pipeline.short_lines import reread_short_lines
 from pipeline.tesseract import Recognised, TesseractFailed, recognise
 
 DOUBTFUL_PAGE = 0.5
@@ -48,6 +49,11 @@ def ocr_page(page: PageInput, index: int, options: OcrOptions) -> PageResult:
                 text_only, offset = crop_to_text(prepared.ocr_image)
                 found = recognise(text_only, options.language, prepared.dpi,
                                   options.page_timeout_s)
+                if found.confidence >= DOUBTFUL_PAGE:  # a page read well: its short lines
+                    found, reread = reread_short_lines(text_only, found, options.language,
+                                                       prepared.dpi, options.page_timeout_s)
+                    if reread:
+                        result.steps.append(f"short-lines-reread-{reread}")
                 if found.words and found.confidence < DOUBTFUL_PAGE:
                     # Sure of the way up, yet Tesseract reads garbage: a card photo whose
                     # printed pattern misled the layout cues. The other way up is tried.

@@ -13,6 +13,9 @@ from pipeline.preprocess.orientation import long_lines, upright_score
 
 GEOMETRY_SIDE = 1000  # px; enough for line profiles, cheap to search
 MIN_LINES = 10  # text lines needed before the ink-above/below test is trusted alone
+# Long lines on one axis that settle it when the other has at most half as many: a card's
+# few lines against a sheet edge broken into dashes (which makes no long line at all).
+MIN_CARD_LINES = 4
 MIN_TOP_HEAVINESS = 0.2
 
 
@@ -67,7 +70,7 @@ def find_geometry(grey: np.ndarray) -> Geometry:
         # better than the cards' few short lines. The axis with long text lines wins.
         other_frame = _deskewed(other_frame, other)
         across = long_lines(other_frame)
-        if across >= MIN_LINES:
+        if across >= MIN_LINES or (across >= MIN_CARD_LINES and across >= 2 * along):
             base_turn, chosen = other_turn, other
             score, lines = upright_score(other_frame)
             axis_confidence = float(min(1.0, across / max(along, 1) - 1.0))
