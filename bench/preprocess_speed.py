@@ -9,10 +9,11 @@ writes what each page's clean-up decided (turn, skew, steps, a digest of the
 OCR image) so that two versions of the code can be compared for identical results.
 `--office N` times the N office pages of bench/ocr_speed.py (the worker bench's pages)
 instead; `--steps` adds CPU ms per page of each clean-up step (cProfile on process time,
-OpenCV held to one thread as in the workers).
+OpenCV held to one thread as in the workers). `--keep` keeps the normalised copy, as the
+workers do (it is deskewed at full size then).
 
     .venv/bin/python bench/preprocess_speed.py [--pages-per-kind 4] [--repeat 3] [--snapshot F]
-        [--office N [--office-first K]] [--steps]
+        [--office N [--office-first K]] [--steps] [--keep]
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ STEPS = (("prepare.py", "prepare_page"), ("page_crop.py", "find_page_quad"),
          ("deskew.py", "rotate_by"), ("sparse.py", "ink_threshold"),
          ("sparse.py", "whiten_paper"), ("components.py", "ink_components"),
          ("scale.py", "letter_height"), ("scribble.py", "remove_scribbles"),
-         ("despeckle.py", "count_specks"), ("scale.py", "rescale"),
+         ("despeckle.py", "count_specks"), ("despeckle.py", "speck_mask"),
+         ("despeckle.py", "remove_specks"), ("scale.py", "rescale"),
          ("page_crop.py", "crop_to_text"))
 
 
@@ -65,7 +67,7 @@ def office(count: int, folder: Path, first: int = 0) -> list[Path]:
     return paths
 
 
-def step_times(images: list[tuple[object, int | None]]) -> dict[str, float]:
+def step_times(images: list[tuple[object, int | None]], keep: bool = False) -> dict[str, float]:
     """CPU ms per page of each step in STEPS (cumulative: a step includes what it calls;
     rotate_by includes find_geometry's small warps), crop_to_text as ocr_page runs it."""
     from pipeline.preprocess.page_crop import crop_to_text
@@ -73,7 +75,7 @@ def step_times(images: list[tuple[object, int | None]]) -> dict[str, float]:
     profile = cProfile.Profile(time.process_time)
     profile.enable()
     for image, dpi in images:
-        prepared = prepare_page(image, dpi, keep_colour=False)  # type: ignore[arg-type]
+        prepared = prepare_page(image, dpi, keep_colour=keep)  # type: ignore[arg-type]
         if not prepared.blank:
             crop_to_text(prepared.ocr_image)
     profile.disable()
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--office-first", type=int, default=0, metavar="K",
                         help="with --office: start at the K-th page (e.g. 63 for seeds 63-77)")
     parser.add_argument("--steps", action="store_true", help="CPU ms per page of each step")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the normalised copy, as `dossier process` and the workers do")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)  # as in the workers (workers/resources.py)
     options = OcrOptions()
@@ -129,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 best = float("inf")
                 for _ in range(args.repeat):
                     started = time.process_time()
-                    prepared = prepare_page(page.image, page.dpi, keep_colour=False)
+                    prepared = prepare_page(page.image, page.dpi, keep_colour=args.keep)
                     best = min(best, time.process_time() - started)
                 times.append(best)
                 snapshot[path.name] = {
@@ -143,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(max {1000 * max(times):.0f})")
     print(f"{'all':10s} {1000 * statistics.mean(totals):7.0f} ms CPU/page")
     if args.steps:
-        for function, ms in step_times(images).items():
+        for function, ms in step_times(images, args.keep).items():
             print(f"  {function:18s} {ms:7.1f} ms CPU/page")
     if args.snapshot:
         args.snapshot.write_text(json.dumps(snapshot, indent=1), encoding="utf-8")

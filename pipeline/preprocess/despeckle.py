@@ -128,21 +128,28 @@ def find_specks(blobs: Components, letter_height: float) -> np.ndarray:
     return specks
 
 
-def count_specks(blobs: Components, letter_height: float) -> int:
-    """Stray specks on the page; 0 at once when there are too few tiny blobs to matter.
+def speck_mask(blobs: Components, letter_height: float) -> np.ndarray | None:
+    """``find_specks``, or None at once when there are too few tiny blobs to matter.
 
     Toner specks include many blobs of a few pixels; a clean page has almost
     none (its smallest marks, the diacritics, are larger), so the costly
-    "is it a letter's mark?" test runs only on pages that may need it.
+    "is it a letter's mark?" test runs only on pages that may need it. The mask
+    is handed on to ``remove_specks`` when the blobs are still the page's.
     """
     tiny = max(4.0, (0.12 * letter_height) ** 2)
     if int((blobs.areas[1:] <= tiny).sum()) < MIN_SPECKS:
-        return 0
-    return int(find_specks(blobs, letter_height).sum())
+        return None
+    return find_specks(blobs, letter_height)
+
+
+def count_specks(blobs: Components, letter_height: float) -> int:
+    """Stray specks on the page; 0 at once when there are too few tiny blobs to matter."""
+    found = speck_mask(blobs, letter_height)
+    return 0 if found is None else int(found.sum())
 
 
 def remove_specks(grey: np.ndarray, blobs: Components, letter_height: float,
-                  rim: int = 1) -> tuple[np.ndarray, int]:
+                  rim: int = 1, specks: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Return (grey with stray specks painted paper-white, how many were removed).
 
     Callers apply it only to a page with many stray specks (MIN_SPECKS: a
