@@ -10,6 +10,8 @@ Otsu turned them into thousands of blobs, and its layout analysis never ended.
 
 from __future__ import annotations
 
+import io
+
 import cv2
 import numpy as np
 import pytesseract
@@ -22,7 +24,7 @@ from pipeline.preprocess.despeckle import remove_specks
 from pipeline.preprocess.prepare import prepare_page
 from pipeline.preprocess.scale import letter_height
 from pipeline.preprocess.sparse import whiten_paper
-from pipeline.tesseract import TesseractFailed, parse_tsv_text, recognise
+from pipeline.tesseract import TesseractFailed, parse_tsv_text, recognise, write_bmp
 
 FONT = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
 
@@ -86,7 +88,7 @@ def test_speck_removal_paints_the_soft_edge_but_not_a_letter_beside_it(
 
 
 def test_hand_over_reads_as_pytesseract_did() -> None:
-    """The raw-PGM hand-over gives Tesseract the same pixels as pytesseract's BMP did:
+    """Our BMP hand-over gives Tesseract the same pixels as pytesseract's own did:
     the same words, boxes and (whole-percent) confidences."""
     page = np.full((160, 900), 255, np.uint8)
     image = Image.fromarray(page)
@@ -100,6 +102,20 @@ def test_hand_over_reads_as_pytesseract_did() -> None:
     theirs = parse_tsv_text(data)
     assert ours.words == theirs.words and ours.text == theirs.text
     assert "chứng" in ours.text and 0.5 < ours.confidence <= 1.0
+
+
+@pytest.mark.parametrize("shape", [(37, 53), (37, 53, 3)])
+def test_hand_over_file_holds_the_exact_pixels(shape: tuple[int, ...]) -> None:
+    """An odd width (BMP rows are padded to 4 bytes), a cropped view and colour all come
+    back pixel for pixel from the file Tesseract reads."""
+    rng = np.random.default_rng(7)
+    whole = rng.integers(0, 256, (shape[0] + 3, shape[1] + 5, *shape[2:]), dtype=np.uint8)
+    view = whole[2:-1, 3:-2]
+    buffer = io.BytesIO()
+    write_bmp(view, buffer)
+    back = cv2.imdecode(np.frombuffer(buffer.getvalue(), np.uint8), cv2.IMREAD_UNCHANGED)
+    assert buffer.getvalue()[:2] == b"BM"
+    assert back.shape == view.shape and np.array_equal(back, view)
 
 
 def test_hand_over_failures() -> None:
