@@ -202,6 +202,20 @@ def test_enumerator_of_the_next_item_is_not_part_of_the_value() -> None:
     assert got == {"so_tang": "3", "chieu_cao": "11.8"}
 
 
+def test_a_doubted_bare_number_is_proposed_for_review_and_a_doubted_mixed_one_is_not() -> None:
+    """Tesseract gave a parcel's '125' 0.41 on an office scan it read right: digits alone
+    are proposed, marked for review, as a doubted date is; letters among the digits leave
+    the field empty for the officer, as before."""
+    doc_type = "don_de_nghi_cap_giay_phep_xay_dung"
+    fields = extract_fields(doc_type, [make_result(["- Thửa đất số: 125 Tờ bản đồ số: 12"],
+                                                   word_confidence={"125": 0.41})])
+    assert fields["so_thua"].value == "125" and fields["so_thua"].needs_review
+    assert fields["to_ban_do"].value == "12" and not fields["to_ban_do"].needs_review
+    fields = extract_fields(doc_type, [make_result(["- Thửa đất số: l2S Tờ bản đồ số: 12"],
+                                                   word_confidence={"l2S": 0.41})])
+    assert fields["so_thua"].value == "" and fields["so_thua"].needs_review
+
+
 # ---------------------------------------------------------------- real Tesseract
 
 

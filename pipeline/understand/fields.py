@@ -127,6 +127,8 @@ _TRIMMED_KINDS = ("name", "place", "text")
 # Closed vocabularies lose the specks at their edges too ("Nam —", "* Việt Nam ˆ").
 _EDGE_TRIMMED_KINDS = (*_TRIMMED_KINDS, "gender", "nationality")
 _STRICT_KINDS = ("date", "id", "expiry", "code")
+# A count or measure read as digits alone ('125', '85,5') is as strict a shape as a date.
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # One-letter Vietnamese words that free text may start with ("Đất ở tại nông thôn").
 _ONE_LETTER_WORDS = frozenset("ởýô")
 _VALUE_PUNCT = set(",.-/'’")
@@ -518,7 +520,8 @@ def _narrowed_number(read: FieldRead, lines: list[_Line]) -> FieldRead:
 
 
 def _to_field(read: FieldRead, lines: list[_Line], card: bool = False) -> Field:
-    read = _narrowed_number(_trimmed(read, lines, card), lines)
+    trimmed = _trimmed(read, lines, card)
+    read = _narrowed_number(trimmed, lines)
     raw, wrap_repaired = _joined(read, lines)
     page = lines[read.pieces[0].line].page
     bbox = _bbox(lines, read.pieces)
@@ -537,9 +540,13 @@ def _to_field(read: FieldRead, lines: list[_Line], card: bool = False) -> Field:
         # forms fold apart, so it is that form (guessed below, hence for review).
         closed = fold(clean_text(raw)) in {fold(f) for f in _CLOSED_FORMS["gender"]}
     # A date or number in its strict printed shape, parsed without any repair, is kept even
-    # when Tesseract doubts its words (it gives '15/11/1990' 0.25 on a photocopy): the
-    # officer checks a proposed value; it stays marked for review.
-    strict = read.kind in _STRICT_KINDS and normalised is not None and not normalised.guessed
+    # when Tesseract doubts its words (it gives '15/11/1990' 0.25 on a photocopy, a parcel's
+    # '125' 0.41 on an office scan): the officer checks a proposed value; it stays marked
+    # for review.
+    strict = normalised is not None and not normalised.guessed and (
+        read.kind in _STRICT_KINDS
+        or (read.kind == "number"  # the words as read, before the number was cut out of them
+            and _BARE_NUMBER.fullmatch(clean_text(_joined(trimmed, lines)[0]).strip()) is not None))
     if normalised is None or (low_share >= 0.5 and not closed and not strict) or _looks_garbled(
             clean_text(raw) or raw, read.kind):
         return Field("", min(confidence, 0.3), page, bbox, "ocr", raw, True)
