@@ -33,7 +33,7 @@ def test_letters_in_range_and_large_pages_are_left_alone() -> None:
 
 
 def test_300_dpi_letters_shrink_and_200_dpi_letters_grow() -> None:
-    """Type at 300 dpi (30 px) reads as well at 22 px for less CPU; at 200 dpi (21.6 px) it
+    """Type at 300 dpi (30 px) reads as well at 20 px for less CPU; at 200 dpi (21.6 px) it
     is enlarged well past the minimum, which binarises better."""
     assert scale_factor(30.0, 8_700_000) == pytest.approx(TARGET_DOWN / 30.0)
     assert scale_factor(21.6, 3_900_000) == pytest.approx(TARGET_UP / 21.6)
