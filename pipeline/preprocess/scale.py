@@ -8,8 +8,9 @@ The two directions have different targets, both measured with bench/ocr_accuracy
 small letters (150–200 dpi scans, fax) are enlarged well past the minimum,
 because a smooth cubic enlargement lets Tesseract binarise them better (harsh
 200-dpi photocopies: CER 1.4 % → 0.7 %); letters bigger than needed (300 dpi
-and up) are shrunk to about 20 px, which reads as well or better and costs
-Tesseract about a quarter less CPU, its layout analysis being paid per pixel.
+and up) are shrunk to about 20 px, which reads as well on the whole (pages under
+a seal lose a mark or two in their header) and costs Tesseract about a fifth less
+CPU, its layout analysis being paid per pixel.
 """
 
 from __future__ import annotations
